@@ -1,0 +1,60 @@
+"Fixtures: small data folders and broken files the tests make themselves, and the real data when present."
+import os, shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facekp.data import KP_COLUMNS, SPLIT_CSVS
+
+SHARED = Path(__file__).resolve().parent.parent.parent / 'shared' / 'facekp-data'
+
+def real_data():
+    "The real data set: $FACEKP_DATA, else ../shared/facekp-data beside the project, else None."
+    for p in (os.environ.get('FACEKP_DATA'), SHARED):
+        if p and (Path(p) / SPLIT_CSVS['training']).is_file(): return Path(p)
+    return None
+
+needs_real_data = pytest.mark.skipif(real_data() is None, reason='real data not found ($FACEKP_DATA or ../shared/facekp-data)')
+
+def face_shape(cx, cy, scale, rng=None):
+    "A rough 68-point face around (cx, cy): not anatomy, but distinct, face-sized points."
+    t = np.linspace(0, 2 * np.pi, 68, endpoint=False)
+    pts = np.stack([cx + scale * np.cos(t) * (0.6 + 0.4 * np.sin(3 * t)), cy + scale * np.sin(t)], 1)
+    if rng is not None: pts += rng.normal(0, 1, pts.shape)
+    return pts.astype(np.float32)
+
+def write_csv(path, rows):
+    "rows: (file name, (68, 2) keypoints) pairs."
+    header = 'Unnamed: 0,' + ','.join(str(i) for i in range(136))
+    lines = [header] + [name + ',' + ','.join(f'{v:.1f}' for v in kps.reshape(-1)) for name, kps in rows]
+    Path(path).write_text('\n'.join(lines) + '\n')
+
+def make_data_dir(root, n_train=12, n_test=6, seed=0):
+    "A small facekp data folder: images of several formats under .jpg names, CSVs, two frames per person."
+    rng = np.random.default_rng(seed)
+    root = Path(root)
+    for split, n in (('training', n_train), ('test', n_test)):
+        (root / split).mkdir(parents=True, exist_ok=True)
+        rows = []
+        for i in range(n):
+            w, h = int(rng.integers(90, 200)), int(rng.integers(90, 200))
+            a = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+            name = f'Person_{split}_{i // 2}_{i % 2:02d}.jpg'
+            fmt = ['PNG', 'WEBP', 'JPEG'][i % 3]
+            im = Image.fromarray(a)
+            if fmt == 'PNG': im = im.convert('RGBA')  # the official archive: RGBA PNG under .jpg names
+            im.save(root / split / name, format=fmt, **({'lossless': True} if fmt == 'WEBP' else {}))
+            rows.append((name, face_shape(w / 2, h / 2, min(w, h) / 3, rng)))
+        write_csv(root / SPLIT_CSVS[split], rows)
+    return root
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return make_data_dir(tmp_path / 'data')
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    "Each test gets its own crop cache, so no test reads another's."
+    monkeypatch.setenv('FACEKP_CACHE', str(tmp_path / 'cache'))

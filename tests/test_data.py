@@ -1,0 +1,281 @@
+"Tests of facekp.data: finding and reading data, images by content, crops, augmentation, DataLoaders."
+import io, os, zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from fastai.torch_core import TensorImage
+from fastai.vision.core import TensorPoint
+
+from facekp.data import (DataError, FLIP_PERM, FlipKeypoints, KP_COLUMNS, Rotate, SPLIT_CSVS, Translate, Zoom,
+                         crop_box, crop_image, download_data, find_data, from_crop, keypoint_augment, keypoint_dls,
+                         keypoints_array, load_image, person_of, prepare_split, read_keypoints_csv, split_tables,
+                         to_crop)
+from conftest import face_shape, make_data_dir, needs_real_data, real_data, write_csv
+
+# ---------------------------------------------------------------- finding the data
+def test_find_data_order(tmp_path, data_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv('FACEKP_DATA', raising=False)
+    assert find_data() == Path('data')                      # ./data
+    other = make_data_dir(tmp_path / 'other')
+    monkeypatch.setenv('FACEKP_DATA', str(other))
+    assert find_data() == other                             # $FACEKP_DATA before ./data
+    assert find_data(data_dir) == data_dir                  # an explicit path before both
+
+def test_find_data_error_names_places(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv('FACEKP_DATA', str(tmp_path / 'missing'))
+    with pytest.raises(DataError) as e: find_data()
+    msg = str(e.value)
+    assert 'FACEKP_DATA' in msg and str(tmp_path / 'missing') in msg and './data' in msg
+    assert 'facekp data download' in msg
+
+# ---------------------------------------------------------------- download
+def _zip_of(data_dir, dest, prefix=''):
+    with zipfile.ZipFile(dest, 'w') as z:
+        for p in sorted(data_dir.rglob('*')):
+            if p.is_file(): z.write(p, prefix + str(p.relative_to(data_dir)))
+    return dest
+
+def test_download_from_local_archive_and_url(tmp_path, data_dir):
+    arc = _zip_of(data_dir, tmp_path / 'train-test-data.zip')
+    out = download_data(tmp_path / 'a', archive=arc)
+    assert len(read_keypoints_csv(out / SPLIT_CSVS['training'])) == 12
+    out = download_data(tmp_path / 'b', url=arc.as_uri())               # the same through a (file) URL
+    assert len(read_keypoints_csv(out / SPLIT_CSVS['test'])) == 6
+    assert not list(tmp_path.glob('.facekp-download-*'))               # no leftovers
+
+def test_download_nested_prefix(tmp_path, data_dir):
+    arc = _zip_of(data_dir, tmp_path / 'x.zip', prefix='data/')
+    assert (download_data(tmp_path / 'c', archive=arc) / SPLIT_CSVS['test']).is_file()
+
+def test_download_bad_archives(tmp_path, data_dir):
+    junk = tmp_path / 'junk.zip'; junk.write_bytes(b'not a zip at all')
+    with pytest.raises(DataError, match='junk.zip: not a zip'): download_data(tmp_path / 'd', archive=junk)
+    partial = tmp_path / 'partial.zip'
+    with zipfile.ZipFile(partial, 'w') as z: z.write(data_dir / SPLIT_CSVS['training'], SPLIT_CSVS['training'])
+    with pytest.raises(DataError, match='missing'): download_data(tmp_path / 'd', archive=partial)
+    assert not (tmp_path / 'd').exists()                               # nothing half-unpacked
+
+def test_download_offline_error(tmp_path):
+    with pytest.raises(DataError, match='--archive'):
+        download_data(tmp_path / 'e', url=(tmp_path / 'nowhere.zip').as_uri())
+
+# ---------------------------------------------------------------- CSVs
+def _rows(n=2):
+    return [(f'P_{i:02d}.jpg', face_shape(50, 50, 20)) for i in range(n)]
+
+def test_read_csv_tidy(data_dir):
+    df = read_keypoints_csv(data_dir / SPLIT_CSVS['training'])
+    assert list(df.columns[:3]) == ['file', 'path', 'person'] and list(df.columns[3:]) == KP_COLUMNS
+    assert df['person'].iloc[0] == 'Person_training_0'
+    assert keypoints_array(df).shape == (12, 68, 2)
+
+def test_person_of():
+    assert person_of('Abdel_Aziz_Al-Hakim_01.jpg') == 'Abdel_Aziz_Al-Hakim'
+    assert person_of('x/Mary_11.png') == 'Mary'
+
+@pytest.mark.parametrize('mutate,expect', [
+    (lambda l: l.replace(',1.0', ',abc', 1), "is not a number: 'abc'"),
+    (lambda l: l.replace(',1.0', ',', 1), 'is empty'),
+    (lambda l: l + ',5.0', 'line 3 has 137 coordinates, expected 136'),
+])
+def test_read_csv_bad_cells(tmp_path, mutate, expect):
+    csv = tmp_path / 'k.csv'
+    rows = [(n, np.ones((68, 2), np.float32)) for n, _ in _rows()]
+    write_csv(csv, rows)
+    lines = csv.read_text().splitlines(); lines[2] = mutate(lines[2]); csv.write_text('\n'.join(lines) + '\n')
+    with pytest.raises(DataError) as e: read_keypoints_csv(csv, check_images=False)
+    assert str(csv) in str(e.value) and expect in str(e.value)
+    if 'line 3' not in expect: assert 'line 3 (P_01.jpg)' in str(e.value)
+
+def test_read_csv_wrong_columns(tmp_path):
+    csv = tmp_path / 'k.csv'
+    csv.write_text('name,' + ','.join(map(str, range(134))) + '\nP_00.jpg,' + ','.join(['1'] * 134) + '\n')
+    with pytest.raises(DataError, match='134 coordinate columns, expected 136'): read_keypoints_csv(csv, check_images=False)
+    (tmp_path / 'empty.csv').write_text('')
+    with pytest.raises(DataError, match='empty'): read_keypoints_csv(tmp_path / 'empty.csv')
+    with pytest.raises(DataError, match='not found'): read_keypoints_csv(tmp_path / 'nope.csv')
+
+def test_read_csv_missing_image(tmp_path):
+    write_csv(tmp_path / 'k.csv', _rows())
+    with pytest.raises(DataError, match=r'line 2: image .*P_00.jpg not found'): read_keypoints_csv(tmp_path / 'k.csv', tmp_path)
+
+def test_unreadable_image_named(tmp_path):
+    write_csv(tmp_path / 'k.csv', _rows(1))
+    Image.new('RGB', (100, 100)).save(tmp_path / 'full.png')
+    (tmp_path / 'P_00.jpg').write_bytes((tmp_path / 'full.png').read_bytes()[:60])   # truncated
+    df = read_keypoints_csv(tmp_path / 'k.csv', tmp_path)
+    with pytest.raises(DataError, match='P_00.jpg: cannot read image'): prepare_split(df, 32, cache=False)
+
+# ---------------------------------------------------------------- images by content
+def test_load_image_formats(tmp_path):
+    a = np.random.default_rng(0).integers(0, 255, (30, 40, 3), dtype=np.uint8)
+    Image.fromarray(a).convert('RGBA').save(tmp_path / 'rgba.jpg', format='PNG')
+    Image.fromarray(a).save(tmp_path / 'webp.jpg', format='WEBP', lossless=True)
+    Image.fromarray(a[..., 0]).save(tmp_path / 'gray.jpg', format='PNG')
+    for name in ('rgba.jpg', 'webp.jpg'):
+        im = load_image(tmp_path / name)
+        assert im.mode == 'RGB' and np.array_equal(np.asarray(im), a)
+    g = load_image(tmp_path / 'gray.jpg')
+    assert g.mode == 'RGB' and np.array_equal(np.asarray(g)[..., 1], a[..., 0])
+    assert load_image(tmp_path / 'webp.jpg', gray=True).mode == 'L'
+
+def test_load_image_16bit_and_exif(tmp_path):
+    a16 = (np.arange(20 * 10, dtype=np.uint16).reshape(10, 20) * 300)
+    Image.fromarray(a16).save(tmp_path / 'deep.png')
+    im = load_image(tmp_path / 'deep.png')
+    assert im.mode == 'RGB' and np.asarray(im).max() > 200                # scaled, not clipped to white
+    ex = Image.new('RGB', (40, 20)); exif = ex.getexif(); exif[0x0112] = 6    # "rotate 90° clockwise"
+    ex.save(tmp_path / 'rot.jpg', exif=exif)
+    assert load_image(tmp_path / 'rot.jpg').size == (20, 40)
+
+def test_load_image_errors(tmp_path):
+    (tmp_path / 'text.jpg').write_text('hello')
+    with pytest.raises(DataError, match='text.jpg: cannot read image'): load_image(tmp_path / 'text.jpg')
+    with pytest.raises(DataError, match='none.jpg: image not found'): load_image(tmp_path / 'none.jpg')
+
+# ---------------------------------------------------------------- crops
+def _dot_image(w, h, x, y, r=1, c=3):
+    a = np.zeros((h, w, c), np.uint8); a[y - r:y + r + 1, x - r:x + r + 1] = 255; return a
+
+def _centre(a):
+    g = np.asarray(a, np.float64); g = g[..., 0] if g.ndim == 3 else g
+    ys, xs = np.mgrid[:g.shape[0], :g.shape[1]]
+    return np.array([(xs * g).sum() / g.sum() + 0.5, (ys * g).sum() / g.sum() + 0.5])
+
+@pytest.mark.parametrize('crop', ['face', 'pad', 'squish'])
+@pytest.mark.parametrize('wh', [(200, 120), (90, 160)])
+def test_crop_keeps_dot_under_point(crop, wh):
+    w, h = wh
+    kps = face_shape(w / 2, h / 2, min(w, h) / 3)
+    x, y = int(kps[5, 0]), int(kps[5, 1])
+    kps[5] = (x + 0.5, y + 0.5)
+    box = crop_box(kps, (w, h), 64, crop)
+    out = crop_image(_dot_image(w, h, x, y, r=2), box, 64)
+    assert out.shape == (64, 64, 3)
+    assert np.abs(_centre(out) - to_crop(kps, box)[5]).max() < 0.6
+    assert np.allclose(from_crop(to_crop(kps, box), box), kps, atol=1e-3)
+
+def test_face_crop_is_square_and_keeps_proportions():
+    kps = face_shape(100, 80, 30)
+    x0, y0, sx, sy = crop_box(kps, (200, 160), 96, "face", margin=0.25)
+    assert sx == sy
+    span = (kps.max(0) - kps.min(0)).max() * sx
+    assert np.isclose(span, 96 / 1.5, atol=1e-3)                         # face = 1/(1 + 2 margin) of the crop
+
+def test_crop_gray_channel():
+    out = crop_image(np.zeros((50, 60, 1), np.uint8), np.array([0, 0, 1, 1], np.float32), 32)
+    assert out.shape == (32, 32, 1)
+
+def test_bad_crop_mode():
+    with pytest.raises(ValueError, match="crop='stretch'"): crop_box(face_shape(5, 5, 2), (10, 10), 8, 'stretch')
+
+# ---------------------------------------------------------------- augmentation
+def test_flip_twice_identity_and_relabels():
+    x = TensorImage(torch.rand(5, 3, 16, 16)); y = TensorPoint(torch.rand(5, 68, 2) * 2 - 1)
+    f = FlipKeypoints(p=1.)
+    x1, y1 = f((x, y), split_idx=0)
+    assert torch.allclose(x1, x.flip(-1))
+    # point 36 (left eye, outer corner) now sits where 45 was, mirrored, and is still called 36
+    assert torch.allclose(y1[:, 36, 0], -y[:, 45, 0]) and torch.allclose(y1[:, 36, 1], y[:, 45, 1])
+    x2, y2 = f((x1, y1), split_idx=0)
+    assert torch.allclose(x2, x) and torch.allclose(y2, y)
+
+def test_flip_keeps_image_and_points_paired():
+    x = TensorImage(torch.rand(64, 3, 8, 8)); y = TensorPoint(torch.rand(64, 68, 2))
+    x1, y1 = FlipKeypoints(p=0.5)((x, y), split_idx=0)
+    flipped = (x1 != x).flatten(1).any(1).as_subclass(torch.Tensor)
+    assert 5 < flipped.sum() < 59                                         # random, about half
+    assert torch.equal(flipped, (y1 != y).flatten(1).any(1).as_subclass(torch.Tensor))  # the same samples
+    x3, y3 = FlipKeypoints(p=1.)((x, y), split_idx=1)                     # never on validation
+    assert (x3 == x).all() and (y3 == y).all()
+
+def _dot_batch(n=6, size=64):
+    xs, ys = torch.zeros(n, 3, size, size), torch.zeros(n, 68, 2)
+    for i in range(n):
+        px, py = 22 + 3 * i, 30 - 2 * i
+        xs[i, :, py - 1:py + 2, px - 1:px + 2] = 1.
+        ys[i, :] = torch.tensor([(px + 0.5) * 2 / size - 1, (py + 0.5) * 2 / size - 1])
+    return TensorImage(xs), TensorPoint(ys)
+
+@pytest.mark.parametrize('tfm', [
+    FlipKeypoints(p=1.),
+    Rotate(max_deg=30, p=1., pad_mode='zeros', align_corners=False),
+    Zoom(min_zoom=0.8, max_zoom=1.25, p=1., pad_mode='zeros', align_corners=False),
+    Translate(max_shift=0.1, p=1., align_corners=False),
+    'all',
+], ids=['flip', 'rotate', 'zoom', 'translate', 'all'])
+def test_transform_keeps_dot_under_point(tfm):
+    torch.manual_seed(0)
+    x, y = _dot_batch()
+    tfms = keypoint_augment(max_lighting=0, p_affine=1.) if tfm == 'all' else [tfm]
+    for t in tfms: x, y = t((x, y), split_idx=0)
+    moved = 0
+    for i in range(len(x)):
+        want = (y[i, 0].numpy() + 1) * 64 / 2
+        assert np.abs(_centre(x[i].permute(1, 2, 0).numpy()) - want).max() < 1.0
+        moved += np.abs(want - (_dot_batch()[1][i, 0].numpy() + 1) * 32).max() > 0.5
+    assert moved > 0                                                      # the transform did something
+
+def test_points_pushed_out_are_kept():
+    x = TensorImage(torch.zeros(4, 3, 32, 32)); y = TensorPoint(torch.full((4, 68, 2), 0.95))
+    t = Translate(max_shift=0.5, p=1., align_corners=False)
+    torch.manual_seed(1)
+    _, y1 = t((x, y), split_idx=0)
+    assert (y1.abs() > 1).any()                                           # outside the frame, not clipped
+    assert torch.isfinite(y1).all() and y1.shape == y.shape               # and not dropped
+
+# ---------------------------------------------------------------- splits and DataLoaders
+def test_split_rules(data_dir):
+    tr, va = split_tables(data_dir, 'test')
+    assert (len(tr), len(va)) == (12, 6)
+    tr, va = split_tables(data_dir, 0.25, seed=1)
+    assert (len(tr), len(va)) == (9, 3) and not set(tr['file']) & set(va['file'])
+    tr, va = split_tables(data_dir, 'identity', valid_pct=0.34)
+    assert len(va) and not set(tr['person']) & set(va['person'])          # no person on both sides
+    with pytest.raises(ValueError, match='valid='): split_tables(data_dir, 'random')
+
+def test_keypoint_dls_shapes(data_dir):
+    dls = keypoint_dls(data_dir, size=48, bs=4)
+    x, y = dls.one_batch()
+    assert tuple(x.shape) == (4, 3, 48, 48) and tuple(y.shape) == (4, 68, 2)
+    assert y.abs().max() < 1.5
+    xv, yv = dls.valid.one_batch()
+    assert tuple(xv.shape) == (4, 3, 48, 48)
+    # validation targets are exactly the prepared crops' keypoints, scaled to [-1, 1]
+    prep = dls.prepared['valid']
+    assert torch.allclose(yv[0].cpu(), torch.tensor(prep.points[0] * 2 / 48 - 1), atol=1e-5)
+
+def test_keypoint_dls_gray_and_crops(data_dir):
+    dls = keypoint_dls(data_dir, size=40, bs=3, gray=True, crop='pad', augment=False)
+    x, y = dls.one_batch()
+    assert tuple(x.shape) == (3, 1, 40, 40)
+
+def test_prepare_split_cache_roundtrip(data_dir, tmp_path):
+    df = read_keypoints_csv(data_dir / SPLIT_CSVS['test'])
+    a = prepare_split(df, 32, cache_dir=tmp_path / 'c')
+    assert len(list((tmp_path / 'c').glob('*.npz'))) == 1
+    b = prepare_split(df, 32, cache_dir=tmp_path / 'c')
+    assert np.array_equal(a.images, b.images) and np.allclose(a.boxes, b.boxes)
+    (next((tmp_path / 'c').glob('*.npz'))).write_bytes(b'broken')       # a damaged cache is rebuilt
+    c = prepare_split(df, 32, cache_dir=tmp_path / 'c')
+    assert np.array_equal(a.images, c.images)
+
+@needs_real_data
+def test_real_data_batch():
+    dls = keypoint_dls(real_data(), size=160, bs=16, limit=48)
+    x, y = dls.one_batch()
+    assert tuple(x.shape) == (16, 3, 160, 160) and tuple(y.shape) == (16, 68, 2)
+    # face crops: the keypoints span most of the frame, inside it
+    pts = dls.prepared['valid'].points
+    assert pts.min() > 0 and pts.max() < 160 and (pts.max(1) - pts.min(1)).max() > 90
+
+@needs_real_data
+def test_real_csvs_valid():
+    root = real_data()
+    assert len(read_keypoints_csv(root / SPLIT_CSVS['training'])) == 3462
+    assert len(read_keypoints_csv(root / SPLIT_CSVS['test'])) == 770
