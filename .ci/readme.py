@@ -18,7 +18,13 @@ def render() -> str:
     head = '<!-- Written by .ci/readme.py from nbs/index.ipynb: edit the notebook, not this file. -->\n\n'
     return head + '\n\n'.join(parts) + '\n'
 
+def commands() -> list:
+    "The README's ```sh blocks: [install-and-run, install-and-test]."
+    import re
+    return re.findall(r'```sh\n(.*?)\n```', render(), re.S)
+
 if __name__ == '__main__':
+    if '--test-command' in sys.argv: print(commands()[1]); sys.exit()
     text, readme = render(), root / 'README.md'
     if '--check' in sys.argv:
         if readme.read_text(encoding='utf-8') != text:
