@@ -4,14 +4,15 @@
 
 # %% ../nbs/90_cli.ipynb #cell-003
 from __future__ import annotations
-import argparse, os, sys, textwrap
+import argparse, json, os, sys, textwrap, time
 from pathlib import Path
 
+from .model import ModelError, default_model_path
 from .data import (DataError, SPLIT_CSVS, download_data, find_data, keypoint_dls, read_keypoints_csv,
                          show_keypoint_batch, DATA_URL)
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'build_parser', 'main']
+__all__ = ['EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train', 'cmd_evaluate', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def cmd_data_info(args):
@@ -41,11 +42,47 @@ def cmd_data_show(args):
     return 0
 
 # %% ../nbs/90_cli.ipynb #cell-008
+def cmd_train(args):
+    from facekp.training import train_keypoints, TRAIN_DEFAULTS
+    kw = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k, None) is not None}
+    if kw.get('valid') not in (None, 'test', 'identity'):
+        try: kw['valid'] = float(kw['valid'])
+        except ValueError: raise ValueError(f"--valid {kw['valid']}: expected test, identity or a fraction like 0.2") from None
+    if args.pretrained is not None: kw['pretrained'] = {'true': True, 'false': False}.get(args.pretrained.lower(), args.pretrained)
+    t = time.time()
+    hist = train_keypoints(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, device=args.device, **kw)
+    best = min((h['nme'] for h in hist if h.get('nme') is not None), default=float('nan'))
+    print(f'trained in {(time.time() - t) / 60:.1f} min; best validation NME {100 * best:.2f} %; model: {args.out}; '
+          f'curves: {Path(args.run_dir) / "training.png"}')
+    return 0
+
+def cmd_evaluate(args):
+    import matplotlib; matplotlib.use('Agg')
+    from facekp.training import evaluate, plot_ced, plot_worst, public
+    res = evaluate(args.model, args.data, args.split, limit=args.limit, device=args.device or 'cpu', progress=not args.json)
+    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    plot_ced({Path(args.model).stem: res}, out / f'ced_{args.split}.png')
+    plot_worst(res, 12, out / f'worst_{args.split}.png')
+    if args.json: print(json.dumps(public(res)))
+    else:
+        print(f"{res['model']} on the {args.split} split ({res['n_images']} images, {res['seconds']:.1f} s)")
+        rows = [('NME (inter-ocular)', f"{100 * res['nme_io']:.2f} %"), ('NME median', f"{100 * res['nme_median']:.2f} %"),
+                ("MSE (Udacity's units)", f"{res['mse_udacity']:.5f}"),
+                ('FR@0.08', f"{100 * res['fr_008']:.2f} %"), ('FR@0.10', f"{100 * res['fr_010']:.2f} %"),
+                ('AUC@0.08', f"{res['auc_008']:.4f}"), ('AUC@0.10', f"{res['auc_010']:.4f}")]
+        rows += [(f'NME {k}', f'{100 * v:.2f} %') for k, v in res['nme_regions'].items()]
+        for k, v in rows: print(f'  {k:24s} {v:>10s}')
+        print(f'plots: {out / f"ced_{args.split}.png"}, {out / f"worst_{args.split}.png"}')
+    return 0
+
+# %% ../nbs/90_cli.ipynb #cell-010
 EXAMPLES = """\
 examples:
   facekp data                      where the data is and what it holds
   facekp data download             fetch the official archive into ./data
   facekp data show --out batch.png draw an augmented batch with its 68 keypoints
+  facekp train                     train the default recipe (resumes if interrupted)
+  facekp evaluate --json           metrics of the shipped model on the official test split
 """
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +114,43 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--quick', action='store_true', help='prepare only the first images (fast)')
     s.set_defaults(func=cmd_data_show)
     for q in (i, s): q.add_argument('--data', default=argparse.SUPPRESS, help='data folder')
+
+    from facekp.training import TRAIN_DEFAULTS as D
+    t = sub.add_parser('train', help='train a keypoint model (one-cycle, best epoch kept, resumable)',
+                       description='Train a keypoint model with one-cycle: a frozen-trunk epoch then the whole network. '
+                                   'A checkpoint is written every epoch; running the same command again resumes it. '
+                                   'The epoch with the best validation NME is saved to --out.',
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    t.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    t.add_argument('--out', default='models/facekp.pth', help='where to save the best model')
+    t.add_argument('--run-dir', default='runs/latest', help='checkpoint, history and plots')
+    t.add_argument('--no-resume', action='store_true', help='start again even if --run-dir has a checkpoint')
+    t.add_argument('--arch', default=D['arch'], choices=['mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet'])
+    t.add_argument('--size', type=int, default=D['size'], help='input size (square face crop, pixels)')
+    t.add_argument('--bs', type=int, default=D['bs'], help='batch size')
+    t.add_argument('--epochs', type=int, default=D['epochs'], help='epochs of the whole network')
+    t.add_argument('--freeze-epochs', dest='freeze_epochs', type=int, default=D['freeze_epochs'], help='epochs of the head alone first')
+    t.add_argument('--lr', type=float, default=D['lr'], help='peak learning rate of the head (the trunk gets a tenth)')
+    t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
+    t.add_argument('--valid', default=D['valid'], help="'test' (official split), 'identity' (held-out people) or a fraction")
+    t.add_argument('--seed', type=int, default=D['seed'])
+    t.add_argument('--limit', type=int, default=None, help='use only the first N images of each split (quick runs)')
+    t.add_argument('--pretrained', default=None, help='true (ImageNet weights), false, or a weights file')
+    t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser('evaluate', help='metrics of a model: NME, FR, AUC, CED plot, worst faces',
+                       description='Evaluate a model on the official test split or on held-out people. Prints the '
+                                   'metric table (or one JSON object with --json) and saves a CED plot and a grid of '
+                                   'the worst predictions in --out.', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    e.add_argument('--model', default=str(default_model_path()), help='model file (weights only; default: $FACEKP_MODEL, else the shipped model)')
+    e.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    e.add_argument('--split', default='test', choices=['test', 'identity'])
+    e.add_argument('--limit', type=int, default=None, help='only the first N images')
+    e.add_argument('--json', action='store_true', help='print one JSON object')
+    e.add_argument('--out', default='eval', help='folder for the plots')
+    e.add_argument('--device', default=None, help='cpu or cuda')
+    e.set_defaults(func=cmd_evaluate)
     return p
 
 def main(argv=None) -> int:
@@ -85,12 +159,13 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not getattr(args, 'command', None): p.print_help(); return 0
     try: return args.func(args) or 0
-    except (DataError, FileNotFoundError, ValueError) as e:
+    except (DataError, ModelError, FileNotFoundError, ValueError) as e:
         if args.debug: raise
         print(f'facekp {args.command}: error: {e}', file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr); return 130
 
-# %% ../nbs/90_cli.ipynb #cell-010
+# %% ../nbs/90_cli.ipynb #cell-012
+#| eval: false
 if __name__ == '__main__': sys.exit(main())

@@ -267,15 +267,15 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get('FACEKP_CACHE', Path.home() / '.cache' / 'facekp'))
 
 class PreparedSplit:
-    "Cropped images (n, size, size, c) uint8, keypoints in crop pixels (n, 68, 2) and crop boxes (n, 4) of one table."
-    def __init__(self, df, images, points, boxes, size, crop, gray):
+    "Cropped images (n, size, size, c) uint8, keypoints in crop pixels (n, 68, 2), crop boxes (n, 4) and original (w, h) of a table."
+    def __init__(self, df, images, points, boxes, sizes, size, crop, gray):
         store_attr()
     def __len__(self): return len(self.images)
     def __repr__(self): return f'PreparedSplit({len(self)} images, {self.size}px, crop={self.crop!r}, gray={self.gray})'
 
 def _cache_key(df, size, crop, margin, gray):
     h = hashlib.sha1(pd.util.hash_pandas_object(df[['file'] + KP_COLUMNS], index=False).to_numpy().tobytes())
-    h.update(f'{size}-{crop}-{margin}-{gray}-v1'.encode())
+    h.update(f'{size}-{crop}-{margin}-{gray}-v2'.encode())
     return h.hexdigest()[:16]
 
 def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=False, cache_dir=None,
@@ -287,13 +287,16 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
         cfile = Path(cache_dir or default_cache_dir()) / f'crops-{_cache_key(df, size, crop, margin, gray)}.npz'
         if cfile.is_file():
             try:
-                with np.load(cfile) as z: return PreparedSplit(df, z['images'], z['points'], z['boxes'], size, crop, gray)
+                with np.load(cfile) as z:
+                    return PreparedSplit(df, z['images'], z['points'], z['boxes'], z['sizes'], size, crop, gray)
             except Exception: cfile.unlink(missing_ok=True)  # unreadable cache: rebuild it
     c = 1 if gray else 3
     images = np.zeros((len(df), size, size, c), np.uint8)
     boxes = np.zeros((len(df), 4), np.float32)
+    sizes = np.zeros((len(df), 2), np.int32)
     def work(i):
         im = load_image(df['path'].iat[i], gray)
+        sizes[i] = im.size
         boxes[i] = crop_box(kps[i], im.size, size, crop, margin)
         images[i] = crop_image(im, boxes[i], size).reshape(size, size, c)
     with ThreadPoolExecutor(threads) as ex:
@@ -302,9 +305,9 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
     if cfile is not None:
         cfile.parent.mkdir(parents=True, exist_ok=True)
         tmp = cfile.with_name(cfile.name + f'.{os.getpid()}.tmp')
-        with open(tmp, 'wb') as f: np.savez(f, images=images, points=points, boxes=boxes)
+        with open(tmp, 'wb') as f: np.savez(f, images=images, points=points, boxes=boxes, sizes=sizes)
         tmp.replace(cfile)
-    return PreparedSplit(df, images, points, boxes, size, crop, gray)
+    return PreparedSplit(df, images, points, boxes, sizes, size, crop, gray)
 
 # %% ../nbs/00_data.ipynb #cell-031
 class FlipKeypoints(RandTransform):

@@ -1,0 +1,60 @@
+"Tests of training and evaluation: a tiny run writes a model that evaluate reads; resume; CLI."
+import json
+
+import pytest
+import torch
+
+from facekp.cli import main
+from facekp.model import ModelError, load_keypoint_model
+from facekp.training import evaluate, public, train_keypoints
+from conftest import make_data_dir, needs_real_data, real_data
+
+TINY = dict(size=48, bs=8, epochs=1, freeze_epochs=1, pretrained=False)
+
+def test_train_then_evaluate(data_dir, tmp_path):
+    hist = train_keypoints(data_dir, out=tmp_path / 'm.pth', run_dir=tmp_path / 'run', **TINY)
+    assert [h['stage'] for h in hist] == [0, 1] and all(h['nme'] > 0 for h in hist)
+    assert (tmp_path / 'run' / 'training.png').stat().st_size > 1000
+    model, cfg, extra = load_keypoint_model(tmp_path / 'm.pth')
+    assert cfg['size'] == 48 and extra['metrics']['nme_valid'] == min(h['nme'] for h in hist)
+    r = evaluate(tmp_path / 'm.pth', data_dir, progress=False)
+    assert r['n_images'] == 6 and r['nme_io'] > 0 and set(public(r)) >= {'nme_io', 'mse_udacity', 'fr_008', 'fr_010',
+                                                                          'auc_008', 'auc_010', 'n_images', 'seconds'}
+
+def test_resume_continues(data_dir, tmp_path):
+    kw = dict(out=tmp_path / 'm.pth', run_dir=tmp_path / 'run', **{**TINY, 'epochs': 2})
+    train_keypoints(data_dir, **kw)
+    ck = torch.load(tmp_path / 'run' / 'checkpoint.pth', weights_only=True)
+    assert (ck['stage'], ck['epoch'], len(ck['history'])) == (1, 2, 3)
+    # pretend the run died after the first epoch of stage 1: resuming runs only the last epoch
+    ck['epoch'] = 1; ck['history'] = ck['history'][:2]
+    torch.save(ck, tmp_path / 'run' / 'checkpoint.pth')
+    hist = train_keypoints(data_dir, **kw)
+    assert [(h['stage'], h['epoch']) for h in hist] == [(0, 0), (1, 0), (1, 1)]
+    with pytest.raises(ModelError, match='other settings'):
+        train_keypoints(data_dir, out=tmp_path / 'm.pth', run_dir=tmp_path / 'run', **{**TINY, 'epochs': 3})
+
+def test_cli_train_and_evaluate_json(data_dir, tmp_path, capsys):
+    m = tmp_path / 'cli.pth'
+    assert main(['train', '--data', str(data_dir), '--out', str(m), '--run-dir', str(tmp_path / 'r'), '--size', '48',
+                 '--bs', '8', '--epochs', '1', '--pretrained', 'false']) == 0
+    capsys.readouterr()
+    assert main(['evaluate', '--model', str(m), '--data', str(data_dir), '--json', '--out', str(tmp_path / 'e')]) == 0
+    res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert res['n_images'] == 6 and 0 < res['nme_io'] and (tmp_path / 'e' / 'ced_test.png').is_file()
+    assert (tmp_path / 'e' / 'worst_test.png').is_file()
+
+def test_cli_bad_model_is_clear(data_dir, tmp_path, capsys):
+    bad = tmp_path / 'bad.pth'; bad.write_bytes(b'\x00' * 100)
+    assert main(['evaluate', '--model', str(bad), '--data', str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert 'bad.pth' in err and 'Traceback' not in err
+
+@needs_real_data
+def test_train_32_real_images_one_epoch(tmp_path, capsys):
+    m = tmp_path / 'real.pth'
+    assert main(['train', '--data', str(real_data()), '--out', str(m), '--run-dir', str(tmp_path / 'r'), '--size', '64',
+                 '--bs', '16', '--epochs', '1', '--freeze-epochs', '0', '--limit', '32']) == 0
+    capsys.readouterr()
+    assert main(['evaluate', '--model', str(m), '--data', str(real_data()), '--limit', '32', '--json', '--out', str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])['n_images'] == 32
