@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse, json, os, sys, textwrap, time
 from pathlib import Path
 
-from .model import ModelError, default_model_path
 from .data import (DataError, SPLIT_CSVS, download_data, find_data, keypoint_dls, read_keypoints_csv,
                          show_keypoint_batch, DATA_URL)
+from .model import ModelError, default_model_path
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train', 'cmd_evaluate', 'build_parser', 'main']
+__all__ = ['IMAGE_EXTS', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train', 'cmd_evaluate',
+           'default_image', 'expand_images', 'cmd_detect', 'cmd_export_onnx', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def cmd_data_info(args):
@@ -76,8 +77,60 @@ def cmd_evaluate(args):
     return 0
 
 # %% ../nbs/90_cli.ipynb #cell-010
+IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff'}
+
+def default_image() -> Path:
+    "A portrait that ships inside an installed package (matplotlib's sample data)."
+    import matplotlib.cbook
+    return Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))
+
+def expand_images(paths) -> list:
+    "Image files of `paths` (files, or folders searched for image extensions)."
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir(): out += sorted(q for q in p.rglob('*') if q.suffix.lower() in IMAGE_EXTS)
+        else: out.append(p)
+    return out
+
+def cmd_detect(args):
+    from PIL import Image
+    from fastprogress.fastprogress import progress_bar
+    from facekp.inference import KeypointDetector, annotate
+    files = expand_images(args.images) if args.images else [default_image()]
+    if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
+    det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score)
+    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    report, failed = [], 0
+    for f in (progress_bar(files, leave=False) if len(files) > 1 and not args.json else files):
+        try:
+            from facekp.inference import as_rgb_array
+            rgb = as_rgb_array(f)
+            faces = det(rgb)
+        except (DataError, ValueError) as e:
+            print(f'facekp detect: error: {e}', file=sys.stderr); failed += 1; continue
+        dest = out / f'{f.stem}_keypoints.jpg'
+        tmp = dest.with_name('.' + dest.name)
+        Image.fromarray(annotate(rgb, faces, numbered=args.numbered)).save(tmp, format='JPEG', quality=92); tmp.replace(dest)
+        report.append(dict(path=str(f), width=int(rgb.shape[1]), height=int(rgb.shape[0]), annotated=str(dest),
+                           faces=[dict(box=[round(float(v), 1) for v in fc['box']], score=round(fc['score'], 3),
+                                       keypoints=[[round(float(x), 2), round(float(y), 2)] for x, y in fc['keypoints']])
+                                  for fc in faces]))
+        if not args.json:
+            print(f'{f}: {len(faces)} face{"s" if len(faces) != 1 else ""}' + ('' if faces else ' (none found)') + f' -> {dest}')
+    if args.json: print(json.dumps(dict(model=str(det.model_path), images=report)))
+    return 2 if failed else 0
+
+# %% ../nbs/90_cli.ipynb #cell-011
+def cmd_export_onnx(args):
+    from facekp.inference import export_onnx
+    print(f'wrote {export_onnx(args.model, args.out)}')
+    return 0
+
+# %% ../nbs/90_cli.ipynb #cell-013
 EXAMPLES = """\
 examples:
+  facekp detect                    keypoints of a built-in photo (written to detections/)
+  facekp detect photos/ --json     every face in a folder of photos, as JSON
   facekp data                      where the data is and what it holds
   facekp data download             fetch the official archive into ./data
   facekp data show --out batch.png draw an augmented batch with its 68 keypoints
@@ -114,6 +167,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--quick', action='store_true', help='prepare only the first images (fast)')
     s.set_defaults(func=cmd_data_show)
     for q in (i, s): q.add_argument('--data', default=argparse.SUPPRESS, help='data folder')
+
+    dt = sub.add_parser('detect', help='find faces and their 68 keypoints in photos (the main job)',
+                        description='Find every face in the photos and its 68 keypoints; write each photo annotated to '
+                                    '--out, and with --json print the boxes, keypoints and scores as one JSON document. '
+                                    'With no IMAGES, runs on a built-in portrait.', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    dt.add_argument('images', nargs='*', help='image files or folders (default: a built-in photo)')
+    dt.add_argument('--out', default='detections', help='folder for the annotated images')
+    dt.add_argument('--json', action='store_true', help='print one JSON document with every face')
+    dt.add_argument('--model', default=None, help='model file (default: $FACEKP_MODEL, else the shipped model)')
+    dt.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if available')
+    dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
+    dt.add_argument('--min-score', type=float, default=0.3, help='drop boxes the model finds less face-like')
+    dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
+    dt.set_defaults(func=cmd_detect)
+
+    ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description='Write a facekp model to ONNX, with its config in the metadata. '
+                                    '`facekp detect --model facekp.onnx` then runs it with onnxruntime (pip install "facekp[onnx]").')
+    ox.add_argument('--model', default=None, help='model file (default: the shipped model)')
+    ox.add_argument('--out', default='models/facekp.onnx', help='ONNX file to write')
+    ox.set_defaults(func=cmd_export_onnx)
 
     from facekp.training import TRAIN_DEFAULTS as D
     t = sub.add_parser('train', help='train a keypoint model (one-cycle, best epoch kept, resumable)',
@@ -166,6 +241,6 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr); return 130
 
-# %% ../nbs/90_cli.ipynb #cell-012
+# %% ../nbs/90_cli.ipynb #cell-015
 #| eval: false
 if __name__ == '__main__': sys.exit(main())

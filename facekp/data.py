@@ -4,7 +4,9 @@
 
 # %% ../nbs/00_data.ipynb #cell-003
 from __future__ import annotations
-import hashlib, os, re, shutil, tempfile, urllib.error, urllib.request, zipfile
+import hashlib, os, re, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
+# fastai 2.8.7 calls torch.jit.script at import, which newer torch deprecates: not news for facekp's users
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -268,7 +270,7 @@ def default_cache_dir() -> Path:
 
 class PreparedSplit:
     "Cropped images (n, size, size, c) uint8, keypoints in crop pixels (n, 68, 2), crop boxes (n, 4) and original (w, h) of a table."
-    def __init__(self, df, images, points, boxes, sizes, size, crop, gray):
+    def __init__(self, df, images, points, boxes, sizes, size, crop, gray, margin=0.2):
         store_attr()
     def __len__(self): return len(self.images)
     def __repr__(self): return f'PreparedSplit({len(self)} images, {self.size}px, crop={self.crop!r}, gray={self.gray})'
@@ -288,7 +290,7 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
         if cfile.is_file():
             try:
                 with np.load(cfile) as z:
-                    return PreparedSplit(df, z['images'], z['points'], z['boxes'], z['sizes'], size, crop, gray)
+                    return PreparedSplit(df, z['images'], z['points'], z['boxes'], z['sizes'], size, crop, gray, margin)
             except Exception: cfile.unlink(missing_ok=True)  # unreadable cache: rebuild it
     c = 1 if gray else 3
     images = np.zeros((len(df), size, size, c), np.uint8)
@@ -307,7 +309,7 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
         tmp = cfile.with_name(cfile.name + f'.{os.getpid()}.tmp')
         with open(tmp, 'wb') as f: np.savez(f, images=images, points=points, boxes=boxes, sizes=sizes)
         tmp.replace(cfile)
-    return PreparedSplit(df, images, points, boxes, sizes, size, crop, gray)
+    return PreparedSplit(df, images, points, boxes, sizes, size, crop, gray, margin)
 
 # %% ../nbs/00_data.ipynb #cell-031
 class FlipKeypoints(RandTransform):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math, os, warnings
 from pathlib import Path
 
+from .data import FACE_REGIONS, N_POINTS  # first: it quiets fastai's import-time warning
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -14,9 +16,7 @@ import torch.nn.functional as F
 import torchvision
 from fastai.learner import Learner
 from fastai.metrics import AccumMetric
-from fastai.vision.learner import create_vision_model, vision_learner
-
-from .data import FACE_REGIONS, N_POINTS
+from fastai.vision.learner import create_head, create_vision_model, vision_learner
 
 # %% auto #0
 __all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'interocular', 'point_errors',
@@ -204,11 +204,12 @@ def _spatial_head(body, size, n_in, **kw):
         body.eval(); f = body(torch.zeros(1, n_in, size, size))
     return SpatialHead(f.shape[1], tuple(f.shape[-2:]), **kw)
 
-def model_config(arch='mobilenet_v2', size=160, gray=False, crop='face', margin=0.2, head_mid=64, head_p=0.1) -> dict:
+def model_config(arch='mobilenet_v2', size=160, gray=False, crop='face', margin=0.2, head_mid=64, head_p=0.1,
+                 head='spatial') -> dict:
     "Everything needed to rebuild a keypoint model and to crop its input, as plain data."
     if arch not in ARCHS: raise ValueError(f'arch={arch!r}: expected one of {", ".join(ARCHS)}')
     return dict(arch=arch, size=int(size), n_in=1 if gray else 3, crop=crop, margin=float(margin),
-                head_mid=head_mid, head_p=head_p, n_points=N_POINTS)
+                head_mid=head_mid, head_p=head_p, n_points=N_POINTS, head=head)
 
 def keypoint_model(config: dict, pretrained=False) -> nn.Module:
     "Build the network of `config`: `Sequential(body, head)`, the body starting with `ImageNorm`."
@@ -232,7 +233,10 @@ def keypoint_model(config: dict, pretrained=False) -> nn.Module:
                                 custom_head=nn.Identity())
     body = m[0]
     if isinstance(src, Path): load_trunk_weights(body, src, arch)
-    head = _spatial_head(body, size, n_in, mid=config['head_mid'], p=config['head_p'])
+    if config.get('head', 'spatial') == 'pooled':  # fastai's default head, for comparison: pools away the layout
+        nf = _spatial_head(body, size, n_in).reduce[0].in_channels
+        head = nn.Sequential(create_head(nf, 2 * N_POINTS, y_range=(-1.2, 1.2)), _View(config['n_points']))
+    else: head = _spatial_head(body, size, n_in, mid=config['head_mid'], p=config['head_p'])
     return nn.Sequential(nn.Sequential(ImageNorm(n_in), *body.children()), head)
 
 class _View(nn.Module):
@@ -248,14 +252,14 @@ for _a in ('mobilenet_v2', 'resnet18', 'resnet34'):
     model_meta.setdefault(ARCHS[_a], {})
     model_meta[ARCHS[_a]].update(cut=_cut(_a), split=_split, stats=imagenet_stats)
 
-def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', head_mid=64, head_p=0.1,
+def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', head='spatial', head_mid=64, head_p=0.1,
                      metrics=None, **kwargs) -> Learner:
     "A fastai `Learner` for 68-point regression on `dls` (from `keypoint_dls`)."
     prep = getattr(dls, 'prepared', {}).get('train')
     x = dls.one_batch()[0] if prep is None else None
     size = prep.size if prep is not None else x.shape[-1]
     gray = prep.gray if prep is not None else x.shape[1] == 1
-    config = model_config(arch, size, gray, getattr(prep, 'crop', 'face'), kwargs.pop('margin', 0.2), head_mid, head_p)
+    config = model_config(arch, size, gray, getattr(prep, 'crop', 'face'), getattr(prep, 'margin', 0.2), head_mid, head_p, head)
     model = keypoint_model(config, pretrained)
     loss_func = keypoint_loss(loss) if isinstance(loss, str) else loss
     metrics = [NME()] if metrics is None else metrics

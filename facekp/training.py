@@ -60,7 +60,7 @@ class Checkpoint(Callback):
 
 # %% ../nbs/02_training.ipynb #cell-007
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_epochs=1, lr=3e-3, loss='wing',
-                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4)
+                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial')
 
 def _plot_history(run_dir: Path, learn, history):
     fig, axs = plt.subplots(1, 2, figsize=(11, 4))
@@ -97,7 +97,7 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
     dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'],
                        limit=args['limit'], num_workers=num_workers, device=device)
     learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None else False,
-                             loss=args['loss'], wd=args['wd'])
+                             loss=args['loss'], head=args['head'], wd=args['wd'])
     learn.path = run_dir
     state = dict(args=args, best_nme=math.inf, history=[], t0=time.time(), elapsed0=0.0)
     stage0, start = 0, 0

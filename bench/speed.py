@@ -1,0 +1,120 @@
+"""Speed (and accuracy) of facekp's keypoints and of the whole pipeline, against dlib in the same run.
+
+    python bench/speed.py [--data DIR] [--model PATH] [--onnx] [--limit N] [--threads 2] [--json]
+
+Measures, on CPU (and on the GPU when there is one, with --device cuda):
+  - keypoints for one face at batch 1 (median ms over repeated calls; the model only, one pass);
+  - keypoints batched (faces/s at batch 64);
+  - end to end on the official test images: Haar detection + keypoints (with refinement), images/s;
+    the share of images where a box holds the true face; the pipeline's NME (detected box, not the
+    true one), next to the model's own NME on true-keypoint crops;
+  - dlib (`pip install dlib-bin face-recognition-models`, benchmark only): HOG detector (upsample 1) +
+    the 68-point ERT shape predictor on the same images, and the ratio.
+"""
+import argparse, json, os, statistics, time
+from pathlib import Path
+
+import numpy as np
+import torch
+from fastprogress.fastprogress import progress_bar
+
+from facekp.data import SPLIT_CSVS, find_data, keypoints_array, load_image, prepare_split, read_keypoints_csv
+from facekp.inference import KeypointDetector
+from facekp.model import default_model_path, nme_per_image
+
+def timeit(f, reps):
+    f(); ts = []
+    for _ in range(reps):
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+def pick_face(faces_boxes, kps):
+    "Index of the box (x0, y0, x1, y1) holding the true face's centre (the largest if several), or None."
+    c = (kps.min(0) + kps.max(0)) / 2
+    hits = [i for i, b in enumerate(faces_boxes) if b[0] <= c[0] <= b[2] and b[1] <= c[1] <= b[3]]
+    return max(hits, key=lambda i: faces_boxes[i][2] - faces_boxes[i][0]) if hits else None
+
+def dlib_predictor_path():
+    import importlib.util
+    spec = importlib.util.find_spec('face_recognition_models')
+    return str(Path(spec.origin).parent / 'models' / 'shape_predictor_68_face_landmarks.dat')
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data'); p.add_argument('--model', default=None); p.add_argument('--onnx', action='store_true')
+    p.add_argument('--limit', type=int); p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--device', default='cpu'); p.add_argument('--json', action='store_true')
+    p.add_argument('--no-dlib', action='store_true')
+    a = p.parse_args()
+    torch.set_num_threads(a.threads); os.environ.setdefault('OMP_NUM_THREADS', str(a.threads))
+    import cv2; cv2.setNumThreads(a.threads)
+    res = dict(threads=a.threads, device=a.device)
+    model = a.model or str(default_model_path())
+    det = KeypointDetector(model, device=a.device)
+    if a.onnx:
+        from facekp.inference import export_onnx
+        onnx_path = export_onnx(model, '/tmp/facekp-bench.onnx')
+        det_onnx = KeypointDetector(onnx_path)
+    df = read_keypoints_csv(find_data(a.data) / SPLIT_CSVS['test'])
+    if a.limit: df = df.iloc[:a.limit]
+    kps = keypoints_array(df)
+    s = det.size
+    prep = prepare_split(df, s, det.config['crop'], det.margin, det.gray)
+
+    # model alone
+    one = torch.from_numpy(prep.images[:1]).permute(0, 3, 1, 2).float().div(255).to(a.device)
+    many = torch.from_numpy(prep.images[:64]).permute(0, 3, 1, 2).float().div(255).to(a.device)
+    with torch.inference_mode():
+        res['torch_ms_per_face_bs1'] = 1000 * timeit(lambda: det.model(one), 200)
+        res['torch_faces_per_s_bs64'] = len(many) / timeit(lambda: det.model(many), 20)
+    if a.onnx:
+        res['onnx_ms_per_face_bs1'] = 1000 * timeit(lambda: det_onnx.model(one), 200)
+        res['onnx_faces_per_s_bs64'] = len(many) / timeit(lambda: det_onnx.model(many), 20)
+        with torch.inference_mode(): res['onnx_max_abs_diff_px'] = float((det.model(many).cpu() - det_onnx.model(many)).abs().max() * s / 2)
+
+    # the model's own NME (true-keypoint crops)
+    from facekp.training import predict_crops
+    from facekp.data import from_crop
+    pred = np.stack([from_crop(q, b) for q, b in zip(predict_crops(det.model, prep.images, device=a.device, progress=False), prep.boxes)])
+    res['model_nme'] = float(nme_per_image(pred, kps).mean())
+
+    # end to end
+    rgbs = [np.asarray(load_image(q)) for q in df['path']]
+    found, nmes = 0, []
+    t = time.perf_counter()
+    outs = [det(r) for r in progress_bar(rgbs, leave=False)]
+    res['facekp_images_per_s'] = len(rgbs) / (time.perf_counter() - t)
+    for faces, k in zip(outs, kps):
+        i = pick_face([f['box'] for f in faces], k)
+        if i is None: continue
+        found += 1; nmes.append(nme_per_image(faces[i]['keypoints'][None], k[None])[0])
+    res['facekp_found'] = found / len(rgbs)
+    res['facekp_pipeline_nme'] = float(np.mean(nmes)); res['facekp_pipeline_fr_010'] = float(np.mean(np.array(nmes) > 0.1))
+    res['n_images'] = len(rgbs)
+
+    if not a.no_dlib:
+        try: import dlib
+        except ImportError: dlib = None; print('dlib not installed: pip install dlib-bin face-recognition-models')
+        if dlib is not None:
+            dlib.set_num_threads = getattr(dlib, 'set_num_threads', None)
+            hog, sp = dlib.get_frontal_face_detector(), dlib.shape_predictor(dlib_predictor_path())
+            found, nmes = 0, []
+            t = time.perf_counter()
+            outs = []
+            for r in progress_bar(rgbs, leave=False):
+                rects = hog(r, 1)
+                outs.append([(rc, np.array([[q.x, q.y] for q in sp(r, rc).parts()], np.float32)) for rc in rects])
+            res['dlib_images_per_s'] = len(rgbs) / (time.perf_counter() - t)
+            for faces, k in zip(outs, kps):
+                i = pick_face([(rc.left(), rc.top(), rc.right(), rc.bottom()) for rc, _ in faces], k)
+                if i is None: continue
+                found += 1; nmes.append(nme_per_image(faces[i][1][None] + 0.5, k[None])[0])
+            res['dlib_found'] = found / len(rgbs); res['dlib_pipeline_nme'] = float(np.mean(nmes))
+            rc = dlib.rectangle(0, 0, rgbs[0].shape[1] - 1, rgbs[0].shape[0] - 1)
+            res['dlib_predictor_ms_per_face'] = 1000 * timeit(lambda: sp(rgbs[0], rc), 200)
+            res['speedup_end_to_end_vs_dlib'] = res['facekp_images_per_s'] / res['dlib_images_per_s']
+    if a.json: print(json.dumps(res))
+    else:
+        for k, v in res.items(): print(f'{k:32s} {v:.4g}' if isinstance(v, float) else f'{k:32s} {v}')
+
+if __name__ == '__main__': main()

@@ -1,0 +1,112 @@
+"Tests of facekp.inference: faces in photos, bad inputs, ONNX parity; and of facekp.features."
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from facekp.data import SPLIT_CSVS, DataError, keypoints_array, load_image, read_keypoints_csv
+from facekp.inference import (HaarFaceDetector, KeypointDetector, OnnxKeypointModel, annotate, as_rgb_array,
+                              box_to_crop, export_onnx)
+from facekp.model import ModelError, default_model_path, keypoint_model, model_config, nme_per_image
+from conftest import needs_real_data, real_data
+
+needs_model = pytest.mark.skipif(not default_model_path().is_file(), reason='no shipped model in models/')
+
+@pytest.fixture(scope='module')
+def detector():
+    return KeypointDetector(device='cpu')
+
+def _two_faces():
+    "Two test faces pasted side by side on a gray canvas, with their true keypoints in canvas pixels."
+    df = read_keypoints_csv(real_data() / SPLIT_CSVS['test'])
+    picks = [i for i in range(len(df)) if min(load_image(df['path'].iat[i]).size) > 180][:2]
+    canvas = np.full((420, 700, 3), 120, np.uint8); kps = []
+    for j, i in enumerate(picks):
+        a = np.asarray(load_image(df['path'].iat[i]))
+        x0, y0 = 30 + 340 * j, 40 + 60 * j
+        canvas[y0:y0 + a.shape[0], x0:x0 + a.shape[1]] = a
+        kps.append(keypoints_array(df.iloc[[i]])[0] + [x0, y0])
+    return canvas, kps
+
+@needs_model
+@needs_real_data
+def test_two_pasted_faces(detector):
+    canvas, kps = _two_faces()
+    faces = detector(canvas)
+    assert len(faces) == 2
+    for k in kps:   # each true face has a detected face whose keypoints are near the truth
+        best = min(nme_per_image(f['keypoints'][None], k[None])[0] for f in faces)
+        assert best < 0.08
+    f = faces[0]
+    assert f['keypoints'].shape == (68, 2) and f['keypoints'].dtype == np.float32 and f['box'].shape == (4,)
+    assert 0 <= f['score'] <= 1
+
+@needs_model
+def test_no_face_is_empty(detector, capsys):
+    rng = np.random.default_rng(0)
+    assert detector(np.full((200, 300, 3), 90, np.uint8)) == []
+    d = KeypointDetector(device='cpu', verbose=True)
+    assert d(np.zeros((50, 50), np.uint8)) == []
+    assert 'no face found' in capsys.readouterr().out
+
+@needs_model
+def test_input_kinds(detector, tmp_path):
+    img = (np.random.default_rng(1).random((120, 160, 3)) * 255).astype(np.uint8)
+    # paths (RGBA PNG under .jpg), PIL, gray, 16-bit, float and BGR arrays are all accepted
+    Image.fromarray(img).convert('RGBA').save(tmp_path / 'x.jpg', format='PNG')
+    for im in [tmp_path / 'x.jpg', str(tmp_path / 'x.jpg'), Image.fromarray(img), img[..., 0],
+               img.astype(np.uint16) * 257, img.astype(np.float32) / 255, np.zeros((3, 3, 3), np.uint8)]:
+        assert isinstance(detector(im), list)
+    assert isinstance(detector(img, color='bgr'), list)
+
+def test_bad_inputs_are_clear(tmp_path):
+    (tmp_path / 'broken.jpg').write_bytes(b'\xff\xd8\xff\xe0 not really')
+    with pytest.raises(DataError, match='broken.jpg: cannot read image'): as_rgb_array(tmp_path / 'broken.jpg')
+    with pytest.raises(DataError, match='nope.png: image not found'): as_rgb_array(tmp_path / 'nope.png')
+    with pytest.raises(ValueError, match='array of shape'): as_rgb_array(np.zeros((4, 4, 5)))
+    with pytest.raises(ValueError, match='expected a path'): as_rgb_array(12)
+    with pytest.raises(ValueError, match='NaN'): as_rgb_array(np.full((4, 4), np.nan))
+    with pytest.raises(ModelError, match='missing.pth: model file not found'): KeypointDetector(tmp_path / 'missing.pth')
+
+def test_exif_rotated_and_16bit_files(tmp_path):
+    a = np.zeros((20, 40, 3), np.uint8); a[:, :10] = 255
+    im = Image.fromarray(a); exif = im.getexif(); exif[0x0112] = 6
+    im.save(tmp_path / 'r.jpg', exif=exif)
+    assert as_rgb_array(tmp_path / 'r.jpg').shape == (40, 20, 3)
+    Image.fromarray((np.arange(600, dtype=np.uint16).reshape(20, 30) * 100)).save(tmp_path / 'd.png')
+    assert as_rgb_array(tmp_path / 'd.png').dtype == np.uint8
+
+def test_haar_scales_large_images():
+    det = HaarFaceDetector(max_side=256)
+    big = np.full((2000, 3000, 3), 128, np.uint8)
+    assert det(big).shape == (0, 4)
+
+def test_box_to_crop_centres_on_box():
+    x0, y0, sx, sy = box_to_crop((100, 50, 80, 80), 112, 0.2)
+    side = 112 / sx
+    assert sx == sy and np.isclose(side, 1.225 * 80) and np.isclose(x0 + side / 2, 140)
+
+@needs_model
+def test_onnx_parity(tmp_path):
+    pytest.importorskip('onnxruntime')
+    path = export_onnx(None, tmp_path / 'm.onnx')
+    om = OnnxKeypointModel(path)
+    from facekp.model import load_keypoint_model
+    tm, cfg, _ = load_keypoint_model(default_model_path())
+    x = torch.rand(3, cfg['n_in'], cfg['size'], cfg['size'])
+    with torch.no_grad(): a = tm(x)
+    b = om(x)
+    px = (a - b).abs().max().item() * cfg['size'] / 2
+    assert px < 1e-4 and om.config == cfg          # within 1e-4 px of the crop
+
+def test_onnx_bad_file(tmp_path):
+    pytest.importorskip('onnxruntime')
+    (tmp_path / 'bad.onnx').write_bytes(b'nope')
+    with pytest.raises(ModelError, match='bad.onnx: not a readable ONNX model'): OnnxKeypointModel(tmp_path / 'bad.onnx')
+
+def test_annotate_draws():
+    faces = [dict(box=np.array([10, 10, 60, 60], np.float32), keypoints=np.full((68, 2), 30, np.float32), score=1.0)]
+    out = annotate(np.zeros((80, 80, 3), np.uint8), faces)
+    assert out.shape == (80, 80, 3) and out[30, 30, 1] == 255 and out[10, 30].any()
