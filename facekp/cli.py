@@ -5,6 +5,8 @@
 # %% ../nbs/90_cli.ipynb #cell-003
 from __future__ import annotations
 import argparse, json, os, sys, textwrap, time
+
+import numpy as np
 from pathlib import Path
 
 from .data import (DataError, SPLIT_CSVS, download_data, find_data, keypoint_dls, read_keypoints_csv,
@@ -13,7 +15,8 @@ from .model import ModelError, default_model_path
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train', 'cmd_evaluate',
-           'default_image', 'expand_images', 'cmd_detect', 'cmd_export_onnx', 'build_parser', 'main']
+           'default_image', 'expand_images', 'cmd_detect', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_export_onnx',
+           'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def cmd_data_info(args):
@@ -60,7 +63,8 @@ def cmd_train(args):
 def cmd_evaluate(args):
     import matplotlib; matplotlib.use('Agg')
     from facekp.training import evaluate, plot_ced, plot_worst, public
-    res = evaluate(args.model, args.data, args.split, limit=args.limit, device=args.device or 'cpu', progress=not args.json)
+    res = evaluate(args.model, args.data, args.split, limit=args.limit, device=args.device or 'cpu', progress=not args.json,
+                   flip=args.flip)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     plot_ced({Path(args.model).stem: res}, out / f'ced_{args.split}.png')
     plot_worst(res, 12, out / f'worst_{args.split}.png')
@@ -120,17 +124,61 @@ def cmd_detect(args):
     if args.json: print(json.dumps(dict(model=str(det.model_path), images=report)))
     return 2 if failed else 0
 
-# %% ../nbs/90_cli.ipynb #cell-011
+# %% ../nbs/90_cli.ipynb #cell-012
+def _save_rgb(rgb, out):
+    from PIL import Image
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name('.tmp-' + out.name)
+    Image.fromarray(rgb).save(tmp, format=Image.registered_extensions().get(out.suffix.lower(), 'PNG')); tmp.replace(out)
+    print(f'wrote {out}')
+
+def cmd_filter(args):
+    from facekp.fun import add_overlay
+    from facekp.inference import KeypointDetector, as_rgb_array
+    rgb = as_rgb_array(args.image)
+    faces = KeypointDetector(args.model, device=args.device)(rgb)
+    if not faces: raise ValueError(f'{args.image}: no face found, nothing to put the {args.overlay} on')
+    _save_rgb(add_overlay(rgb, [f['keypoints'] for f in faces], args.overlay, kind=args.kind), args.out)
+    return 0
+
+def cmd_swap(args):
+    from facekp.fun import swap_faces
+    from facekp.inference import KeypointDetector, as_rgb_array
+    det = KeypointDetector(args.model, device=args.device)
+    a = as_rgb_array(args.a); fa = det(a)
+    if args.b is None:
+        if len(fa) < 2: raise ValueError(f'{args.a}: {len(fa)} face(s) found; swapping within one image needs two')
+        _save_rgb(swap_faces(a, fa[0]['keypoints'], None, fa[1]['keypoints']), args.out); return 0
+    b = as_rgb_array(args.b); fb = det(b)
+    for name, f in ((args.a, fa), (args.b, fb)):
+        if not f: raise ValueError(f'{name}: no face found')
+    new_b, new_a = swap_faces(b, fb[0]['keypoints'], a, fa[0]['keypoints'])
+    _save_rgb(new_b, args.out)
+    return 0
+
+def cmd_video(args):
+    from facekp.inference import KeypointDetector
+    from facekp.video import process_video, jitter
+    det = KeypointDetector(args.model, device=args.device)
+    r = process_video(args.input, args.out, det, overlay=args.overlay, smooth=args.smooth, max_frames=args.max_frames)
+    js = [jitter([t[k] for k in sorted(t)]) for t in r['tracks'].values() if len(t) > 1]
+    print(f"wrote {r['out']}: {r['frames']} frames, {len(r['tracks'])} face track(s)"
+          + (f", jitter {100 * np.mean(js):.2f} % of the eye distance per frame" if js else ''))
+    return 0
+
+# %% ../nbs/90_cli.ipynb #cell-013
 def cmd_export_onnx(args):
     from facekp.inference import export_onnx
     print(f'wrote {export_onnx(args.model, args.out)}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-013
+# %% ../nbs/90_cli.ipynb #cell-015
 EXAMPLES = """\
 examples:
   facekp detect                    keypoints of a built-in photo (written to detections/)
   facekp detect photos/ --json     every face in a folder of photos, as JSON
+  facekp filter me.jpg --overlay hat   a hat on every face
+  facekp video clip.mp4 --smooth    steady keypoints on every frame
   facekp data                      where the data is and what it holds
   facekp data download             fetch the official archive into ./data
   facekp data show --out batch.png draw an augmented batch with its 68 keypoints
@@ -190,6 +238,32 @@ def build_parser() -> argparse.ArgumentParser:
     ox.add_argument('--out', default='models/facekp.onnx', help='ONNX file to write')
     ox.set_defaults(func=cmd_export_onnx)
 
+    fl = sub.add_parser('filter', help='put sunglasses, a moustache or a hat on every face',
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description='Place an overlay on every face of IMAGE, scaled and turned with the face. '
+                                    'OVERLAY is sunglasses, moustache, hat (drawn by facekp) or an RGBA PNG file.')
+    fl.add_argument('image'); fl.add_argument('--overlay', default='sunglasses')
+    fl.add_argument('--kind', default=None, choices=['sunglasses', 'moustache', 'hat'], help='where a PNG overlay goes (default: sunglasses)')
+    fl.add_argument('--out', default='filtered.png'); fl.add_argument('--model', default=None); fl.add_argument('--device', default=None)
+    fl.set_defaults(func=cmd_filter)
+    sw = sub.add_parser('swap', help="put A's face on B (or swap the two faces of A)",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description="With two images: write B with A's face. With one: swap its two largest faces. "
+                                    'Delaunay triangulation, piecewise affine warp, colour matching, seamless cloning.')
+    sw.add_argument('a'); sw.add_argument('b', nargs='?', default=None)
+    sw.add_argument('--out', default='swapped.png'); sw.add_argument('--model', default=None); sw.add_argument('--device', default=None)
+    sw.set_defaults(func=cmd_swap)
+    vd = sub.add_parser('video', help='keypoints or a face filter on every frame of a video',
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description='Read a video file (or a webcam index such as 0), track faces, draw their keypoints '
+                                    '(or --overlay), write --out. --smooth steadies the points with the One Euro filter.')
+    vd.add_argument('input', help='video file, or webcam index'); vd.add_argument('--out', default='keypoints.mp4')
+    vd.add_argument('--overlay', default=None, help='sunglasses, moustache, hat or an RGBA PNG (default: draw keypoints)')
+    vd.add_argument('--smooth', action='store_true', help='One Euro smoothing of the keypoints')
+    vd.add_argument('--max-frames', type=int, default=None, help='stop after this many frames (webcams)')
+    vd.add_argument('--model', default=None); vd.add_argument('--device', default=None)
+    vd.set_defaults(func=cmd_video)
+
     from facekp.training import TRAIN_DEFAULTS as D
     t = sub.add_parser('train', help='train a keypoint model (one-cycle, best epoch kept, resumable)',
                        description='Train a keypoint model with one-cycle: a frozen-trunk epoch then the whole network. '
@@ -209,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
     t.add_argument('--valid', default=D['valid'], help="'test' (official split), 'identity' (held-out people) or a fraction")
     t.add_argument('--seed', type=int, default=D['seed'])
+    t.add_argument('--max-rotate', dest='max_rotate', type=float, default=D['max_rotate'], help='augmentation: degrees')
+    t.add_argument('--max-zoom', dest='max_zoom', type=float, default=D['max_zoom'], help='augmentation: zoom 1 +- this')
+    t.add_argument('--max-shift', dest='max_shift', type=float, default=D['max_shift'], help='augmentation: shift, share of the frame')
+    t.add_argument('--max-lighting', dest='max_lighting', type=float, default=D['max_lighting'], help='augmentation: brightness/contrast')
+    t.add_argument('--head', default=D['head'], choices=['spatial', 'pooled'], help="'pooled' is fastai's default head (for comparison)")
     t.add_argument('--limit', type=int, default=None, help='use only the first N images of each split (quick runs)')
     t.add_argument('--pretrained', default=None, help='true (ImageNet weights), false, or a weights file')
     t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
@@ -223,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--split', default='test', choices=['test', 'identity'])
     e.add_argument('--limit', type=int, default=None, help='only the first N images')
     e.add_argument('--json', action='store_true', help='print one JSON object')
+    e.add_argument('--flip', action='store_true', help='average each prediction with that of the mirrored face')
     e.add_argument('--out', default='eval', help='folder for the plots')
     e.add_argument('--device', default=None, help='cpu or cuda')
     e.set_defaults(func=cmd_evaluate)
@@ -241,6 +321,6 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr); return 130
 
-# %% ../nbs/90_cli.ipynb #cell-015
+# %% ../nbs/90_cli.ipynb #cell-017
 #| eval: false
 if __name__ == '__main__': sys.exit(main())

@@ -18,8 +18,9 @@ from .data import (DataError, N_POINTS, FLIP_PERM, crop_box, crop_image, from_cr
 from .model import ModelError, default_model_path, load_keypoint_model
 
 # %% auto #0
-__all__ = ['HAAR_TO_CROP', 'as_rgb_array', 'HaarFaceDetector', 'box_to_crop', 'export_onnx', 'OnnxKeypointModel',
-           'KeypointDetector', 'draw_faces', 'annotate']
+__all__ = ['HAAR_TO_CROP', 'as_rgb_array', 'HaarFaceDetector', 'box_to_crop', 'pooled_features', 'face_probability',
+           'face_check_crops', 'fit_face_check', 'export_onnx', 'OnnxKeypointModel', 'KeypointDetector', 'draw_faces',
+           'annotate']
 
 # %% ../nbs/03_inference.ipynb #cell-005
 def as_rgb_array(image, color='rgb') -> np.ndarray:
@@ -60,7 +61,6 @@ class HaarFaceDetector:
         g = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         s = min(1.0, self.max_side / max(g.shape))
         if s < 1: g = cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-        g = cv2.equalizeHist(g)
         b = self.cascade.detectMultiScale(g, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
                                           minSize=(self.min_size, self.min_size))
         b = np.asarray(b, np.float32).reshape(-1, 4) / s
@@ -77,19 +77,90 @@ def box_to_crop(box, size, margin=0.2, rel=HAAR_TO_CROP) -> np.ndarray:
     return np.array([cx - side / 2, cy - side / 2, size / side, size / side], np.float32)
 
 # %% ../nbs/03_inference.ipynb #cell-014
+def pooled_features(model, x) -> torch.Tensor:
+    "Keypoints (n, 68, 2) and the trunk's average-pooled features (n, c) in one pass."
+    f = model[0](x)
+    return model[1](f), f.mean((2, 3))
+
+def face_probability(check: dict, feats) -> np.ndarray:
+    "The face check's probability that each feature row is a face."
+    f = torch.as_tensor(np.asarray(feats), dtype=torch.float32)
+    z = ((f - check['mean']) / check['std']) @ check['w'] + check['b']
+    return torch.sigmoid(z).numpy()
+
+def _jitter_box(box, rng, shift, scale):
+    x0, y0, s, _ = box; side = 1 / s
+    side2 = side * rng.uniform(*scale)
+    cx = x0 + side / 2 + rng.uniform(-shift, shift) * side; cy = y0 + side / 2 + rng.uniform(-shift, shift) * side
+    return np.array([cx - side2 / 2, cy - side2 / 2, 1 / side2, 1 / side2], np.float32)
+
+def face_check_crops(df, size, margin=0.2, n=1500, seed=0):
+    "Positive (jittered face) and negative (off-face, or a part of the face) crops of `size` from a keypoint table."
+    from facekp.data import keypoints_array
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(df), min(n, len(df)), replace=False)
+    kps = keypoints_array(df)
+    pos, neg = [], []
+    for i in idx:
+        img = np.asarray(load_image(df['path'].iat[i]))
+        unit = crop_box(kps[i], (1, 1), 1, 'face', margin)
+        pos.append(crop_image(img, _jitter_box(unit, rng, 0.08, (0.88, 1.15)) * [1, 1, size, size], size))
+        side = 1 / unit[2]
+        if rng.random() < 0.5:   # a box well off the face
+            ang = rng.uniform(0, 2 * np.pi); d = rng.uniform(0.55, 0.9) * side
+            b = unit.copy(); b[0] += d * np.cos(ang); b[1] += d * np.sin(ang)
+        else:                    # a small box on a part of the face, hair or neck
+            f = rng.uniform(0.25, 0.5); sd = side * f
+            cx, cy = unit[0] + rng.uniform(0, side), unit[1] + rng.uniform(0, side)
+            b = np.array([cx - sd / 2, cy - sd / 2, 1 / sd, 1 / sd], np.float32)
+        neg.append(crop_image(img, b * [1, 1, size, size], size))
+    return np.stack(pos), np.stack(neg)
+
+def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', steps=300) -> dict:
+    "Fit the face check (logistic regression on pooled trunk features) on crops of the table `df`."
+    pos, neg = face_check_crops(df, size, margin, n, seed)
+    x = np.concatenate([pos, neg]); y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
+    feats = []
+    model = model.to(device).eval()
+    with torch.inference_mode():
+        for i in range(0, len(x), 64):
+            t = torch.from_numpy(x[i:i + 64]).to(device).permute(0, 3, 1, 2).float() / 255
+            feats.append(pooled_features(model, t)[1].float().cpu())
+    f = torch.cat(feats)
+    mean, std = f.mean(0), f.std(0) + 1e-4
+    z = (f - mean) / std
+    w = torch.zeros(z.shape[1], requires_grad=True); b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([w, b], lr=0.05)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z @ w + b, y) + 1e-3 * (w ** 2).sum()
+        loss.backward(); opt.step()
+    acc = float((((z @ w + b) > 0).float() == y).float().mean())
+    return dict(w=w.detach(), b=b.detach()[0], mean=mean, std=std, train_accuracy=acc, n_pos=len(pos), n_neg=len(neg))
+
+# %% ../nbs/03_inference.ipynb #cell-016
 import json
 
 def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
     "Write the facekp model at `model_path` (default: the shipped one) to ONNX at `out` (atomically)."
-    model, cfg, _ = load_keypoint_model(model_path or default_model_path())
+    model, cfg, extra = load_keypoint_model(model_path or default_model_path())
     x = torch.rand(2, cfg['n_in'], cfg['size'], cfg['size'])
+    check = extra.get('face_check')
+    if check is not None:  # a second output: the face check's probability
+        class _WithCheck(torch.nn.Module):
+            def __init__(s, m): super().__init__(); s.m = m
+            def forward(s, x):
+                k, f = pooled_features(s.m, x)
+                return k, torch.sigmoid(((f - check['mean']) / check['std']) @ check['w'] + check['b'])
+        model = _WithCheck(model).eval()
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + '.tmp')
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        torch.onnx.export(model, (x,), str(tmp), input_names=['image'], output_names=['keypoints'], opset_version=opset,
-                          dynamic_axes={'image': {0: 'batch'}, 'keypoints': {0: 'batch'}}, dynamo=False)
+        outs = ['keypoints'] + (['face_probability'] if check is not None else [])
+        torch.onnx.export(model, (x,), str(tmp), input_names=['image'], output_names=outs, opset_version=opset,
+                          dynamic_axes={n: {0: 'batch'} for n in ['image'] + outs}, dynamo=False)
     import onnx
     m = onnx.load(str(tmp))
     m.metadata_props.add(key='facekp_config', value=json.dumps(cfg))
@@ -108,16 +179,19 @@ class OnnxKeypointModel:
         meta = self.session.get_modelmeta().custom_metadata_map
         if 'facekp_config' not in meta: raise ModelError(f'{path}: an ONNX model without facekp metadata')
         self.config = json.loads(meta['facekp_config'])
-    def __call__(self, x):
-        y = self.session.run(None, {'image': x.detach().cpu().numpy().astype(np.float32)})[0]
-        return torch.from_numpy(y)
+        self.face_check = {} if len(self.session.get_outputs()) > 1 else None
+    def __call__(self, x, features=False):
+        "Keypoints (n, 68, 2); with `features`, also the face probability (n,) as the 'features'."
+        ys = self.session.run(None, {'image': x.detach().cpu().numpy().astype(np.float32)})
+        if features: return torch.from_numpy(ys[0]), torch.from_numpy(ys[1])
+        return torch.from_numpy(ys[0])
     def to(self, device): return self
     def eval(self): return self
 
-# %% ../nbs/03_inference.ipynb #cell-016
+# %% ../nbs/03_inference.ipynb #cell-018
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
-    def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.3, face_detector=None,
+    def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.5, face_detector=None,
                  verbose=False, **haar_kwargs):
         if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.device, self.refine, self.flip, self.min_score, self.verbose = torch.device(device), refine, flip, min_score, verbose
@@ -127,27 +201,40 @@ class KeypointDetector:
                 raise ModelError(f'{path}: model file not found (facekp ships one in models/; or train one with `facekp train`)')
             if path.suffix == '.onnx':
                 self.model = OnnxKeypointModel(path); self.config = self.model.config; self.device = torch.device('cpu')
-            else: self.model, self.config, _ = load_keypoint_model(path, self.device)
+                self.face_check = self.model.face_check
+            else:
+                self.model, self.config, extra = load_keypoint_model(path, self.device)
+                self.face_check = extra.get('face_check')
             self.model_path = path
         else:
-            self.model, self.config = model
+            self.model, self.config = model[:2]
+            self.face_check = model[2].get('face_check') if len(model) > 2 else None
             self.model = self.model.to(self.device).eval(); self.model_path = None
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
         self.face_detector = face_detector or HaarFaceDetector(**haar_kwargs)
         self.perm = torch.tensor(FLIP_PERM)
 
+    def _run(self, x):
+        "Keypoints and, with a face check, pooled features."
+        if self.face_check is None: return self.model(x).float(), None
+        if isinstance(self.model, OnnxKeypointModel): return self.model(x, features=True)
+        k, f = pooled_features(self.model, x); return k.float(), f.float()
+
     def _predict(self, crops: np.ndarray) -> tuple:
-        "Keypoints in crop pixels (n, 68, 2) and flip disagreement (n,) (NaN without `flip`)."
+        "Keypoints in crop pixels (n, 68, 2) and face probabilities (n,) (None without a face check)."
         x = torch.from_numpy(crops).to(self.device).permute(0, 3, 1, 2).float() / 255
         if self.gray: x = x.mean(1, keepdim=True)
         with torch.inference_mode():
-            if not self.flip: return ((self.model(x).float().cpu().numpy() + 1) * self.size / 2), np.full(len(x), np.nan)
-            y = self.model(torch.cat([x, x.flip(-1)])).float()
-            a, b = y[:len(x)], y[len(x):][:, self.perm]
-            b = torch.stack([-b[..., 0], b[..., 1]], -1)
-            io = (a[:, 36] - a[:, 45]).norm(dim=-1).clamp_min(1e-3)
-            dis = ((a - b).norm(dim=-1).mean(-1) / io).cpu().numpy()
-            return (((a + b) / 2).cpu().numpy() + 1) * self.size / 2, dis
+            if not self.flip: y, f = self._run(x)
+            else:
+                yy, ff = self._run(torch.cat([x, x.flip(-1)]))
+                a, b = yy[:len(x)], yy[len(x):][:, self.perm]
+                y = (a + torch.stack([-b[..., 0], b[..., 1]], -1)) / 2
+                f = None if ff is None else ff[:len(x)]
+        if f is None: p = None
+        elif isinstance(self.model, OnnxKeypointModel): p = f.cpu().numpy()        # the ONNX file gives the probability
+        else: p = face_probability(self.face_check, f.cpu())
+        return (y.cpu().numpy() + 1) * self.size / 2, p
 
     def _crops(self, rgb, boxes_or_crops):
         return np.stack([crop_image(rgb, c, self.size) for c in boxes_or_crops]) if len(boxes_or_crops) else \
@@ -161,18 +248,20 @@ class KeypointDetector:
             crops += cs; owners += [i] * len(cs)
         if not crops: return [[] for _ in images]
         pix = np.concatenate([self._crops(images[o], [c]) for o, c in zip(owners, crops)])
-        kp, dis = self._predict(pix)
+        kp, prob = self._predict(pix)
         kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
         moved = np.zeros(len(crops))
         if self.refine:
             crops2 = [crop_box(k, (1, 1), self.size, 'face', self.margin) for k in kp1]
             pix2 = np.concatenate([self._crops(images[o], [c]) for o, c in zip(owners, crops2)])
-            kp, dis = self._predict(pix2)
+            kp, prob2 = self._predict(pix2)
             kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, crops2)])
             io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
             moved = np.linalg.norm(kp2 - kp1, axis=-1).mean(-1) / io
             kp1 = kp2
-        score = np.exp(-moved / 0.15) * (np.exp(-np.nan_to_num(dis) / 0.15))
+            if prob is not None: prob = np.minimum(prob, prob2)
+        # with a face check: its probability (on both crops); without: how little the keypoints moved on refining
+        score = prob if prob is not None else np.exp(-moved / 0.15)
         out = [[] for _ in images]
         for j, o in enumerate(owners):
             out[o].append(dict(keypoints=kp1[j].astype(np.float32), score=float(score[j])))
@@ -201,7 +290,7 @@ class KeypointDetector:
         "face-alignment's call: a list of (68, 2) arrays, one per face."
         return [f['keypoints'] for f in self(image, color)]
 
-# %% ../nbs/03_inference.ipynb #cell-018
+# %% ../nbs/03_inference.ipynb #cell-020
 def draw_faces(image, faces, ax=None, numbered=False, color='lime', figsize=(8, 8)):
     "Draw the boxes and keypoints of `faces` (from `KeypointDetector`) on `image`."
     rgb = as_rgb_array(image)

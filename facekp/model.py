@@ -8,6 +8,8 @@ import math, os, warnings
 from pathlib import Path
 
 from .data import FACE_REGIONS, N_POINTS  # first: it quiets fastai's import-time warning
+# fastai builds torchvision models with the old `pretrained=` argument: torchvision's deprecation notice is not news here
+warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
 
 import numpy as np
 import torch
@@ -263,7 +265,6 @@ def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', hea
     model = keypoint_model(config, pretrained)
     loss_func = keypoint_loss(loss) if isinstance(loss, str) else loss
     metrics = [NME()] if metrics is None else metrics
-    warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
     if arch == 'keypointnet': learn = Learner(dls, model, loss_func=loss_func, metrics=metrics, splitter=_split, **kwargs)
     else:
         learn = vision_learner(dls, ARCHS[arch], normalize=False, n_out=2 * N_POINTS, pretrained=False,

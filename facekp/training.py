@@ -15,13 +15,14 @@ from fastai.callback.core import Callback
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
 
-from .data import (N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
+from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
                          show_keypoints, split_tables)
 from .model import (ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
                           nme_by_region, nme_per_image, read_weights, save_keypoint_model)
 
 # %% auto #0
-__all__ = ['TRAIN_DEFAULTS', 'Checkpoint', 'train_keypoints', 'predict_crops', 'evaluate', 'public', 'plot_ced', 'plot_worst']
+__all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'train_keypoints', 'add_face_check', 'predict_crops', 'evaluate', 'public',
+           'plot_ced', 'plot_worst']
 
 # %% ../nbs/02_training.ipynb #cell-005
 def _atomic_save(obj, path: Path):
@@ -60,7 +61,9 @@ class Checkpoint(Callback):
 
 # %% ../nbs/02_training.ipynb #cell-007
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_epochs=1, lr=3e-3, loss='wing',
-                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial')
+                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial',
+                      max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3)
+AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
 
 def _plot_history(run_dir: Path, learn, history):
     fig, axs = plt.subplots(1, 2, figsize=(11, 4))
@@ -80,7 +83,7 @@ def _plot_history(run_dir: Path, learn, history):
     fig.tight_layout(); fig.savefig(run_dir / 'training.png', dpi=110); plt.close(fig)
 
 def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', resume=True, device=None,
-                    num_workers=0, **kwargs) -> dict:
+                    num_workers=0, face_check=True, **kwargs) -> dict:
     "Train a keypoint model (see `TRAIN_DEFAULTS`); the best epoch is saved to `out`. Returns the history."
     args = {**TRAIN_DEFAULTS, **kwargs}
     unknown = set(kwargs) - set(TRAIN_DEFAULTS)
@@ -94,8 +97,10 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
             raise ModelError(f'{ck_path}: a checkpoint of a run with other settings; use another --run-dir, '
                              f'or --no-resume to start again')
     set_seed(args['seed'], reproducible=True)
+    aug = dict(max_rotate=args['max_rotate'], min_zoom=1 - args['max_zoom'], max_zoom=1 + args['max_zoom'],
+               max_shift=args['max_shift'], max_lighting=args['max_lighting'])
     dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'],
-                       limit=args['limit'], num_workers=num_workers, device=device)
+                       limit=args['limit'], num_workers=num_workers, device=device, aug_kwargs=aug)
     learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None else False,
                              loss=args['loss'], head=args['head'], wd=args['wd'])
     learn.path = run_dir
@@ -123,33 +128,55 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
         else: learn.fit_one_cycle(n, slice(lr / 10, lr), pct_start=0.3, div=5, cbs=cb, start_epoch=first, reset_opt=False)
     _plot_history(run_dir, learn, state['history'])
     (run_dir / 'history.json').write_text(json.dumps(state['history'], indent=1))
+    if face_check and out.is_file(): add_face_check(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])
     return state['history']
 
+def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=1500) -> dict:
+    "Fit the face check (see `facekp.inference.fit_face_check`) on the training split and store it in the model file."
+    from facekp.inference import fit_face_check, face_check_crops, face_probability, pooled_features
+    model, cfg, extra = load_keypoint_model(model_path)
+    train, val = split_tables(data, valid, seed=seed, limit=limit)
+    check = fit_face_check(model, train, cfg['size'], cfg['margin'], n=n, seed=seed)
+    pos, neg = face_check_crops(val, cfg['size'], cfg['margin'], n=min(n, 500), seed=seed + 1)
+    with torch.inference_mode():
+        f = pooled_features(model, torch.from_numpy(np.concatenate([pos, neg])).permute(0, 3, 1, 2).float() / 255)[1]
+    p = face_probability(check, f)
+    check['valid_accuracy'] = float(((p > 0.5) == np.r_[np.ones(len(pos)), np.zeros(len(neg))]).mean())
+    extra = {**extra, 'face_check': check}
+    save_keypoint_model(model, cfg, model_path, **extra)
+    return check
+
 # %% ../nbs/02_training.ipynb #cell-011
-def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True) -> np.ndarray:
-    "Run `model` on prepared uint8 crops (n, s, s, c): keypoints in crop pixels, (n, 68, 2)."
+def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True, flip=False) -> np.ndarray:
+    "Run `model` on prepared uint8 crops (n, s, s, c): keypoints in crop pixels, (n, 68, 2); `flip` averages with the mirror."
     size = images.shape[1]; res = []
     it = range(0, len(images), bs)
+    perm = torch.tensor(FLIP_PERM)
     with torch.inference_mode():
         for i in (progress_bar(it, leave=False) if progress else it):
             x = torch.from_numpy(images[i:i + bs]).to(device).permute(0, 3, 1, 2).float() / 255
-            res.append(((model(x).float().cpu().numpy() + 1) * size / 2))
+            y = model(x).float().cpu()
+            if flip:
+                m = model(x.flip(-1)).float().cpu()[:, perm]
+                y = (y + torch.stack([-m[..., 0], m[..., 1]], -1)) / 2
+            res.append(((y.numpy() + 1) * size / 2))
     return np.concatenate(res) if res else np.zeros((0, N_POINTS, 2), np.float32)
 
 def evaluate(model_path='models/facekp.pth', data=None, split='test', valid_pct=0.2, seed=42, limit=None, device='cpu',
-             progress=True) -> dict:
+             progress=True, flip=False) -> dict:
     "Metrics of the model at `model_path` on `split` ('test', or 'identity': people held out of training)."
     t0 = time.time()
     model, cfg, extra = load_keypoint_model(model_path, device)
     _, df = split_tables(data, 'test' if split == 'test' else 'identity', valid_pct, seed, limit)
     prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1)
-    pred = np.stack([from_crop(p, b) for p, b in zip(predict_crops(model, prep.images, device=device, progress=progress), prep.boxes)])
+    pred = np.stack([from_crop(p, b) for p, b in zip(predict_crops(model, prep.images, device=device, progress=progress, flip=flip),
+                                                     prep.boxes)])
     targ = keypoints_array(df)
     per = nme_per_image(pred, targ)
     res = dict(nme_io=float(per.mean()), nme_median=float(np.median(per)), mse_udacity=mse_udacity(pred, targ, prep.sizes),
                fr_008=failure_rate(per, 0.08), fr_010=failure_rate(per, 0.10), auc_008=auc_ced(per, 0.08),
                auc_010=auc_ced(per, 0.10), nme_regions=nme_by_region(pred, targ), n_images=len(df), split=split,
-               model=str(model_path), seconds=round(time.time() - t0, 2))
+               model=str(model_path), flip=flip, seconds=round(time.time() - t0, 2))
     res['_pred'], res['_per'], res['_df'] = pred, per, df
     return res
 
