@@ -76,7 +76,7 @@ def overlay_placement(kps, kind='sunglasses'):
     if kind == 'hat':
         brow = k[17:27].mean(0); height = np.linalg.norm(k[8] - brow)
         up = np.array([math.sin(math.radians(ang)), -math.cos(math.radians(ang))])
-        return brow + up * 0.35 * height, 1.5 * jaw, ang, 'bottom'
+        return brow + up * 0.25 * height, 1.3 * jaw, ang, 'bottom'
     raise ValueError(f'kind={kind!r}: expected one of {", ".join(OVERLAY_KINDS)}')
 
 def add_overlay(image, keypoints, overlay='sunglasses', kind=None, color='rgb') -> np.ndarray:
@@ -134,9 +134,11 @@ def pose_name(shape) -> str:
     t = np.dot(nose - jl, jr - jl) / np.dot(jr - jl, jr - jl)          # 0.5 when frontal
     eyes = (s[36] + s[45]) / 2; chin = s[8]
     v = np.dot(nose - eyes, chin - eyes) / np.dot(chin - eyes, chin - eyes)
-    side = 'frontal' if abs(t - 0.5) < 0.06 else ('facing image-left' if t < 0.5 else 'facing image-right')
-    tilt = ' looking up' if v < 0.28 else (' looking down' if v > 0.42 else '')
-    return side + tilt
+    d = abs(t - 0.5)
+    side = 'frontal' if d < 0.04 else ('slightly ' if d < 0.1 else '') + ('facing image-left' if t < 0.5 else 'facing image-right')
+    tilt = ', looking up' if v < 0.28 else (', looking down' if v > 0.42 else '')
+    mouth = ', mouth open' if np.linalg.norm(s[66] - s[62]) / np.linalg.norm(chin - eyes) > 0.06 else ''
+    return side + tilt + mouth
 
 def pose_clusters(keypoints, k=5, seed=0, attempts=5):
     "k-means of aligned shapes: (labels (n,), mean shapes (k, 68, 2), names)."
@@ -147,7 +149,14 @@ def pose_clusters(keypoints, k=5, seed=0, attempts=5):
     crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 100, 1e-5)
     _, labels, centres = cv2.kmeans(X, k, None, crit, attempts, cv2.KMEANS_PP_CENTERS)
     centres = centres.reshape(k, N_POINTS, 2)
-    return labels.ravel(), centres, [pose_name(c) for c in centres]
+    names = [pose_name(c) for c in centres]
+    for n in set(names):   # tell apart clusters that got the same name: the more turned one is 'more'
+        same = [i for i, m in enumerate(names) if m == n]
+        if len(same) > 1:
+            turn = [abs(np.dot(centres[i][30] - centres[i][0], centres[i][16] - centres[i][0]) /
+                        np.dot(centres[i][16] - centres[i][0], centres[i][16] - centres[i][0]) - 0.5) for i in same]
+            for r, i in enumerate(np.array(same)[np.argsort(turn)]): names[i] = ('more ' * r) + n
+    return labels.ravel(), centres, names
 
 # %% ../nbs/05_fun_with_keypoints.ipynb #cell-015
 def delaunay_triangles(points, size) -> np.ndarray:

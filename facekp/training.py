@@ -62,7 +62,7 @@ class Checkpoint(Callback):
 # %% ../nbs/02_training.ipynb #cell-007
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_epochs=1, lr=3e-3, loss='wing',
                       valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial',
-                      max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3)
+                      max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3, gray=False)
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
 
 def _plot_history(run_dir: Path, learn, history):
@@ -99,7 +99,7 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
     set_seed(args['seed'], reproducible=True)
     aug = dict(max_rotate=args['max_rotate'], min_zoom=1 - args['max_zoom'], max_zoom=1 + args['max_zoom'],
                max_shift=args['max_shift'], max_lighting=args['max_lighting'])
-    dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'],
+    dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'], gray=args['gray'],
                        limit=args['limit'], num_workers=num_workers, device=device, aug_kwargs=aug)
     learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None else False,
                              loss=args['loss'], head=args['head'], wd=args['wd'])
@@ -117,6 +117,7 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
     for stage in (0, 1):
         if stage < stage0: continue
         n = args['freeze_epochs'] if stage == 0 else args['epochs']
+        if stage == 0 and args['pretrained'] is False: n = 0   # nothing to keep frozen in a trunk of random weights
         if n == 0: continue
         if stage == 0: learn.freeze()
         else: learn.unfreeze()

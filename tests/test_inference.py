@@ -21,11 +21,11 @@ def detector():
 def _two_faces():
     "Two test faces pasted side by side on a gray canvas, with their true keypoints in canvas pixels."
     df = read_keypoints_csv(real_data() / SPLIT_CSVS['test'])
-    picks = [i for i in range(len(df)) if min(load_image(df['path'].iat[i]).size) > 180][:2]
+    picks = [i for i in range(len(df)) if 180 < min(load_image(df['path'].iat[i]).size) and max(load_image(df['path'].iat[i]).size) < 300][:2]
     canvas = np.full((420, 700, 3), 120, np.uint8); kps = []
     for j, i in enumerate(picks):
         a = np.asarray(load_image(df['path'].iat[i]))
-        x0, y0 = 30 + 340 * j, 40 + 60 * j
+        x0, y0 = 30 + 340 * j, 20 + 80 * j
         canvas[y0:y0 + a.shape[0], x0:x0 + a.shape[1]] = a
         kps.append(keypoints_array(df.iloc[[i]])[0] + [x0, y0])
     return canvas, kps
