@@ -9,13 +9,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn as nn
+from .inference import as_rgb_array   # first: facekp quiets fastai's import-time warning
 from fastai.callback.hook import hook_output
-
-from .inference import as_rgb_array
 
 # %% auto #0
 __all__ = ['conv_layers', 'get_conv', 'show_filters', 'filter_kernel', 'apply_filter', 'show_filtered', 'activations',
-           'show_activations']
+           'show_activations', 'edge_filters']
 
 # %% ../nbs/04_feature_maps.ipynb #cell-005
 def conv_layers(model: nn.Module) -> list:
@@ -102,3 +101,10 @@ def show_activations(model, image, layer=0, n=16, ncols=8, size=None, figsize=No
     fig.suptitle(f'{name}: {tuple(act.shape)}', fontsize=9)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/04_feature_maps.ipynb #cell-011
+def edge_filters(model, layer=0, n=4) -> list:
+    "Indices of the `n` filters of a layer whose (channel-summed) kernels are most edge-like (sum near zero)."
+    _, conv = get_conv(model, layer)
+    k = conv.weight.detach().float().sum(1).flatten(1)
+    return k.sum(1).abs().div(k.norm(dim=1) + 1e-8).argsort()[:n].tolist()
