@@ -186,6 +186,11 @@ examples:
   facekp evaluate --json           metrics of the shipped model on the official test split
 """
 
+def _model_args(p):
+    "The --model and --device options of the commands that run the keypoint model."
+    p.add_argument('--model', default=None, help='model file, .pth or .onnx (default: $FACEKP_MODEL, else the shipped model)')
+    p.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if available')
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='facekp', description='68-point facial keypoint detection (fastai + PyTorch).',
                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -223,10 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     dt.add_argument('images', nargs='*', help='image files or folders (default: a built-in photo)')
     dt.add_argument('--out', default='detections', help='folder for the annotated images')
     dt.add_argument('--json', action='store_true', help='print one JSON document with every face')
-    dt.add_argument('--model', default=None, help='model file (default: $FACEKP_MODEL, else the shipped model)')
-    dt.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if available')
+    _model_args(dt)
     dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
-    dt.add_argument('--min-score', type=float, default=0.3, help='drop boxes the model finds less face-like')
+    dt.add_argument('--min-score', type=float, default=0.5, help='drop boxes the model\'s face check scores lower')
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
     dt.set_defaults(func=cmd_detect)
 
@@ -244,14 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
                                     'OVERLAY is sunglasses, moustache, hat (drawn by facekp) or an RGBA PNG file.')
     fl.add_argument('image'); fl.add_argument('--overlay', default='sunglasses')
     fl.add_argument('--kind', default=None, choices=['sunglasses', 'moustache', 'hat'], help='where a PNG overlay goes (default: sunglasses)')
-    fl.add_argument('--out', default='filtered.png'); fl.add_argument('--model', default=None); fl.add_argument('--device', default=None)
+    fl.add_argument('--out', default='filtered.png'); _model_args(fl)
     fl.set_defaults(func=cmd_filter)
     sw = sub.add_parser('swap', help="put A's face on B (or swap the two faces of A)",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description="With two images: write B with A's face. With one: swap its two largest faces. "
                                     'Delaunay triangulation, piecewise affine warp, colour matching, seamless cloning.')
     sw.add_argument('a'); sw.add_argument('b', nargs='?', default=None)
-    sw.add_argument('--out', default='swapped.png'); sw.add_argument('--model', default=None); sw.add_argument('--device', default=None)
+    sw.add_argument('--out', default='swapped.png'); _model_args(sw)
     sw.set_defaults(func=cmd_swap)
     vd = sub.add_parser('video', help='keypoints or a face filter on every frame of a video',
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -261,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     vd.add_argument('--overlay', default=None, help='sunglasses, moustache, hat or an RGBA PNG (default: draw keypoints)')
     vd.add_argument('--smooth', action='store_true', help='One Euro smoothing of the keypoints')
     vd.add_argument('--max-frames', type=int, default=None, help='stop after this many frames (webcams)')
-    vd.add_argument('--model', default=None); vd.add_argument('--device', default=None)
+    _model_args(vd)
     vd.set_defaults(func=cmd_video)
 
     from facekp.training import TRAIN_DEFAULTS as D

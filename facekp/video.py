@@ -97,6 +97,7 @@ def process_video(src, out, detector, overlay=None, smooth=True, draw=True, prog
     tracker = FaceTracker(smooth, min_cutoff, beta, fps)
     tracks, count = {}, 0
     it = progress_bar(range(n), leave=False) if (progress and n) else None
+    if it is not None: it.update(0)   # starts the bar's clock (updated by hand below)
     try:
         while True:
             ok, bgr = cap.read()
