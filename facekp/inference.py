@@ -141,9 +141,14 @@ def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', st
 # %% ../nbs/03_inference.ipynb #cell-016
 import json
 
+def _sha256(path) -> str:
+    import hashlib
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
 def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
     "Write the facekp model at `model_path` (default: the shipped one) to ONNX at `out` (atomically)."
-    model, cfg, extra = load_keypoint_model(model_path or default_model_path())
+    model_path = model_path or default_model_path()
+    model, cfg, extra = load_keypoint_model(model_path)
     x = torch.rand(2, cfg['n_in'], cfg['size'], cfg['size'])
     check = extra.get('face_check')
     if check is not None:  # a second output: the face check's probability
@@ -164,6 +169,7 @@ def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
     import onnx
     m = onnx.load(str(tmp))
     m.metadata_props.add(key='facekp_config', value=json.dumps(cfg))
+    m.metadata_props.add(key='facekp_source_sha256', value=_sha256(model_path))
     onnx.save(m, str(tmp)); os.replace(tmp, out)
     return out
 
@@ -179,6 +185,7 @@ class OnnxKeypointModel:
         meta = self.session.get_modelmeta().custom_metadata_map
         if 'facekp_config' not in meta: raise ModelError(f'{path}: an ONNX model without facekp metadata')
         self.config = json.loads(meta['facekp_config'])
+        self.source_sha256 = meta.get('facekp_source_sha256')
         self.face_check = {} if len(self.session.get_outputs()) > 1 else None
     def __call__(self, x, features=False):
         "Keypoints (n, 68, 2); with `features`, also the face probability (n,) as the 'features'."
@@ -189,14 +196,35 @@ class OnnxKeypointModel:
     def eval(self): return self
 
 # %% ../nbs/03_inference.ipynb #cell-018
+def _onnx_available() -> bool:
+    try: import onnxruntime  # noqa: F401
+    except ImportError: return False
+    return True
+
+def _pick_backend(path: Path, device, backend='auto') -> Path:
+    "The file to run: `path`, or its ONNX twin for `backend='onnx'` (or 'auto' on a CPU with onnxruntime)."
+    if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
+    twin = path.with_suffix('.onnx')
+    if path.suffix == '.onnx' or backend == 'torch': return path
+    if backend == 'onnx':
+        if not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}; write one with `facekp export-onnx`')
+        return twin
+    if torch.device(device).type == 'cpu' and twin.is_file() and path.is_file() and _onnx_available():
+        try: same = OnnxKeypointModel(twin).source_sha256 == _sha256(path)   # a twin of *this* model file only
+        except ModelError: same = False
+        if same: return twin
+    return path
+
+# %% ../nbs/03_inference.ipynb #cell-020
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
     def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.5, face_detector=None,
-                 verbose=False, **haar_kwargs):
+                 verbose=False, backend='auto', **haar_kwargs):
         if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.device, self.refine, self.flip, self.min_score, self.verbose = torch.device(device), refine, flip, min_score, verbose
         if model is None or isinstance(model, (str, os.PathLike)):
             path = Path(model) if model is not None else default_model_path()
+            path = _pick_backend(path, self.device, backend)
             if not path.is_file():
                 raise ModelError(f'{path}: model file not found (facekp ships one in models/; or train one with `facekp train`)')
             if path.suffix == '.onnx':
@@ -290,7 +318,7 @@ class KeypointDetector:
         "face-alignment's call: a list of (68, 2) arrays, one per face."
         return [f['keypoints'] for f in self(image, color)]
 
-# %% ../nbs/03_inference.ipynb #cell-020
+# %% ../nbs/03_inference.ipynb #cell-022
 def draw_faces(image, faces, ax=None, numbered=False, color='lime', figsize=(8, 8)):
     "Draw the boxes and keypoints of `faces` (from `KeypointDetector`) on `image`."
     rgb = as_rgb_array(image)

@@ -147,7 +147,7 @@ def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=1
     save_keypoint_model(model, cfg, model_path, **extra)
     return check
 
-# %% ../nbs/02_training.ipynb #cell-011
+# %% ../nbs/02_training.ipynb #cell-013
 def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True, flip=False) -> np.ndarray:
     "Run `model` on prepared uint8 crops (n, s, s, c): keypoints in crop pixels, (n, 68, 2); `flip` averages with the mirror."
     size = images.shape[1]; res = []

@@ -110,3 +110,27 @@ def test_annotate_draws():
     faces = [dict(box=np.array([10, 10, 60, 60], np.float32), keypoints=np.full((68, 2), 30, np.float32), score=1.0)]
     out = annotate(np.zeros((80, 80, 3), np.uint8), faces)
     assert out.shape == (80, 80, 3) and out[30, 30, 1] == 255 and out[10, 30].any()
+
+@needs_model
+def test_backend_choice(tmp_path):
+    pytest.importorskip('onnxruntime')
+    import shutil
+    from facekp.inference import _pick_backend
+    pth = tmp_path / 'm.pth'; shutil.copy(default_model_path(), pth)
+    assert _pick_backend(pth, 'cpu') == pth                                  # no twin: PyTorch
+    export_onnx(pth, tmp_path / 'm.onnx')
+    assert _pick_backend(pth, 'cpu') == tmp_path / 'm.onnx'                  # a twin of this very file: ONNX
+    assert _pick_backend(pth, 'cpu', 'torch') == pth
+    det = KeypointDetector(pth, device='cpu')
+    assert isinstance(det.model, OnnxKeypointModel) and det.face_check is not None
+    torch.save({'x': torch.zeros(1)}, tmp_path / 'other.pth'); shutil.copy(tmp_path / 'm.onnx', tmp_path / 'other.onnx')
+    assert _pick_backend(tmp_path / 'other.pth', 'cpu') == tmp_path / 'other.pth'   # a stale twin is ignored
+    with pytest.raises(ValueError, match='backend='): _pick_backend(pth, 'cpu', 'tensorrt')
+
+@needs_model
+def test_shipped_onnx_matches_shipped_model():
+    pytest.importorskip('onnxruntime')
+    twin = default_model_path().with_suffix('.onnx')
+    if not twin.is_file(): pytest.skip('no shipped ONNX twin')
+    from facekp.inference import _sha256
+    assert OnnxKeypointModel(twin).source_sha256 == _sha256(default_model_path())
