@@ -48,7 +48,7 @@ def as_rgb_array(image, color='rgb') -> np.ndarray:
 # %% ../nbs/03_inference.ipynb #cell-008
 class HaarFaceDetector:
     "OpenCV's frontal-face Haar cascade; large images are scaled to `max_side` for detection."
-    def __init__(self, scale_factor=1.1, min_neighbors=5, min_size=30, max_side=1024,
+    def __init__(self, scale_factor=1.15, min_neighbors=4, min_size=30, max_side=1024,
                  cascade='haarcascade_frontalface_default.xml'):
         self.scale_factor, self.min_neighbors, self.min_size, self.max_side = scale_factor, min_neighbors, min_size, max_side
         if not hasattr(cv2, 'CascadeClassifier') or not hasattr(cv2, 'data'):
@@ -187,11 +187,13 @@ class OnnxKeypointModel:
         self.config = json.loads(meta['facekp_config'])
         self.source_sha256 = meta.get('facekp_source_sha256')
         self.face_check = {} if len(self.session.get_outputs()) > 1 else None
-    def __call__(self, x, features=False):
-        "Keypoints (n, 68, 2); with `features`, also the face probability (n,) as the 'features'."
-        ys = self.session.run(None, {'image': x.detach().cpu().numpy().astype(np.float32)})
-        if features: return torch.from_numpy(ys[0]), torch.from_numpy(ys[1])
-        return torch.from_numpy(ys[0])
+    def run(self, x: np.ndarray, features=False) -> tuple:
+        "Keypoints (n, 68, 2) and, with `features` and a face check in the file, face probabilities (n,), as arrays."
+        ys = self.session.run(None, {'image': np.ascontiguousarray(x, np.float32)})
+        return ys[0], (ys[1] if features and len(ys) > 1 else None)
+    def __call__(self, x):
+        "Like the PyTorch model: a (n, c, s, s) tensor in, (n, 68, 2) keypoints out."
+        return torch.from_numpy(self.run(x.detach().cpu().numpy())[0])
     def to(self, device): return self
     def eval(self): return self
 
@@ -240,29 +242,27 @@ class KeypointDetector:
             self.model = self.model.to(self.device).eval(); self.model_path = None
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
         self.face_detector = face_detector or HaarFaceDetector(**haar_kwargs)
-        self.perm = torch.tensor(FLIP_PERM)
 
-    def _run(self, x):
-        "Keypoints and, with a face check, pooled features."
-        if self.face_check is None: return self.model(x).float(), None
-        if isinstance(self.model, OnnxKeypointModel): return self.model(x, features=True)
-        k, f = pooled_features(self.model, x); return k.float(), f.float()
+    def _run(self, x: np.ndarray) -> tuple:
+        "Keypoints (n, 68, 2) and face probabilities (n,) or None, as arrays, for a float (n, c, s, s) batch."
+        if isinstance(self.model, OnnxKeypointModel): return self.model.run(x, features=self.face_check is not None)
+        with torch.inference_mode():
+            t = torch.from_numpy(x).to(self.device)
+            if self.face_check is None: return self.model(t).float().cpu().numpy(), None
+            k, f = pooled_features(self.model, t)
+            return k.float().cpu().numpy(), face_probability(self.face_check, f.float().cpu())
 
     def _predict(self, crops: np.ndarray) -> tuple:
         "Keypoints in crop pixels (n, 68, 2) and face probabilities (n,) (None without a face check)."
-        x = torch.from_numpy(crops).to(self.device).permute(0, 3, 1, 2).float() / 255
-        if self.gray: x = x.mean(1, keepdim=True)
-        with torch.inference_mode():
-            if not self.flip: y, f = self._run(x)
-            else:
-                yy, ff = self._run(torch.cat([x, x.flip(-1)]))
-                a, b = yy[:len(x)], yy[len(x):][:, self.perm]
-                y = (a + torch.stack([-b[..., 0], b[..., 1]], -1)) / 2
-                f = None if ff is None else ff[:len(x)]
-        if f is None: p = None
-        elif isinstance(self.model, OnnxKeypointModel): p = f.cpu().numpy()        # the ONNX file gives the probability
-        else: p = face_probability(self.face_check, f.cpu())
-        return (y.cpu().numpy() + 1) * self.size / 2, p
+        x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), np.float32) * np.float32(1 / 255)  # NumPy: no thread pool for tiny ops
+        if self.gray: x = x.mean(1, keepdims=True)
+        if not self.flip:
+            y, p = self._run(x)
+            return (y + 1) * self.size / 2, p
+        yy, pp = self._run(np.concatenate([x, x[..., ::-1]]))
+        a, b = yy[:len(x)], yy[len(x):][:, FLIP_PERM]
+        y = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2
+        return (y + 1) * self.size / 2, None if pp is None else pp[:len(x)]
 
     def _crops(self, rgb, boxes_or_crops):
         return np.stack([crop_image(rgb, c, self.size) for c in boxes_or_crops]) if len(boxes_or_crops) else \
