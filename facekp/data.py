@@ -260,7 +260,8 @@ def crop_image(img, box, size: int) -> np.ndarray:
         fx, fy = min(1.0, sx), min(1.0, sy)
         if fx < 1 or fy < 1:
             a = cv2.resize(a, None, fx=fx, fy=fy, interpolation=cv2.INTER_AREA)
-            m = np.array([[sx / fx, 0, (0.5 - x0) * sx - 0.5 * sx / fx], [0, sy / fy, (0.5 - y0) * sy - 0.5 * sy / fy]], np.float32)
+            # a pixel centre c of the shrunk image sits at u = (c + 0.5) / f in the original
+            m = np.array([[sx / fx, 0, 0.5 * sx / fx - x0 * sx - 0.5], [0, sy / fy, 0.5 * sy / fy - y0 * sy - 0.5]], np.float32)
     out = cv2.warpAffine(a, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return out if out.ndim == a.ndim else out[..., None]
 
@@ -277,11 +278,11 @@ class PreparedSplit:
 
 def _cache_key(df, size, crop, margin, gray):
     h = hashlib.sha1(pd.util.hash_pandas_object(df[['file'] + KP_COLUMNS], index=False).to_numpy().tobytes())
-    h.update(f'{size}-{crop}-{margin}-{gray}-v2'.encode())
+    h.update(f'{size}-{crop}-{margin}-{gray}-v3'.encode())
     return h.hexdigest()[:16]
 
 def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=False, cache_dir=None,
-                  cache=True, threads=2) -> PreparedSplit:
+                  cache=True, threads=2, progress=True) -> PreparedSplit:
     "Decode and crop every image of `df` once (cached in memory and on disk)."
     kps = keypoints_array(df)
     cfile = None
@@ -302,7 +303,8 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
         boxes[i] = crop_box(kps[i], im.size, size, crop, margin)
         images[i] = crop_image(im, boxes[i], size).reshape(size, size, c)
     with ThreadPoolExecutor(threads) as ex:
-        for _ in progress_bar(ex.map(work, range(len(df))), total=len(df), leave=False): pass
+        jobs = ex.map(work, range(len(df)))
+        for _ in (progress_bar(jobs, total=len(df), leave=False) if progress else jobs): pass
     points = np.stack([to_crop(k, b) for k, b in zip(kps, boxes)]) if len(df) else kps
     if cfile is not None:
         cfile.parent.mkdir(parents=True, exist_ok=True)

@@ -169,7 +169,7 @@ def evaluate(model_path='models/facekp.pth', data=None, split='test', valid_pct=
     t0 = time.time()
     model, cfg, extra = load_keypoint_model(model_path, device)
     _, df = split_tables(data, 'test' if split == 'test' else 'identity', valid_pct, seed, limit)
-    prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1)
+    prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1, progress=progress)
     pred = np.stack([from_crop(p, b) for p, b in zip(predict_crops(model, prep.images, device=device, progress=progress, flip=flip),
                                                      prep.boxes)])
     targ = keypoints_array(df)

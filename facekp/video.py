@@ -47,7 +47,7 @@ def jitter(track) -> float:
 
 class FaceTracker:
     "Match faces across frames and smooth each face's keypoints with its own One Euro filter."
-    def __init__(self, smooth=True, min_cutoff=1.0, beta=0.3, fps=30.0, max_missed=5):
+    def __init__(self, smooth=True, min_cutoff=0.5, beta=10.0, fps=30.0, max_missed=5):
         self.smooth, self.kw, self.max_missed = smooth, dict(min_cutoff=min_cutoff, beta=beta, freq=fps), max_missed
         self.tracks, self.next_id = [], 0
     def update(self, faces: list) -> list:
@@ -82,7 +82,7 @@ def open_video(src):
     return cap, frame
 
 def process_video(src, out, detector, overlay=None, smooth=True, draw=True, progress=True, max_frames=None,
-                  min_cutoff=1.0, beta=0.3) -> dict:
+                  min_cutoff=0.5, beta=10.0) -> dict:
     "Keypoints (or `overlay`) drawn on every frame of `src`, written to `out`; returns tracks and counts."
     cap, first = open_video(src)
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0

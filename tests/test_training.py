@@ -40,7 +40,7 @@ def test_cli_train_and_evaluate_json(data_dir, tmp_path, capsys):
                  '--bs', '8', '--epochs', '1', '--pretrained', 'false']) == 0
     capsys.readouterr()
     assert main(['evaluate', '--model', str(m), '--data', str(data_dir), '--json', '--out', str(tmp_path / 'e')]) == 0
-    res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    res = json.loads(capsys.readouterr().out)            # stdout is one JSON object, nothing else (cold crop cache)
     assert res['n_images'] == 6 and 0 < res['nme_io'] and (tmp_path / 'e' / 'ced_test.png').is_file()
     assert (tmp_path / 'e' / 'worst_test.png').is_file()
 
