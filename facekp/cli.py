@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     dt.add_argument('--json', action='store_true', help='print one JSON document with every face')
     _model_args(dt)
     dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
-    dt.add_argument('--min-score', type=float, default=0.5, help='drop boxes the model\'s face check scores lower')
+    dt.add_argument('--min-score', type=float, default=0.01, help='drop boxes the model\'s face check scores lower')
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
     dt.set_defaults(func=cmd_detect)
 

@@ -220,7 +220,7 @@ def _pick_backend(path: Path, device, backend='auto') -> Path:
 # %% ../nbs/03_inference.ipynb #cell-020
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
-    def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.5, face_detector=None,
+    def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.01, face_detector=None,
                  verbose=False, backend='auto', **haar_kwargs):
         if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.device, self.refine, self.flip, self.min_score, self.verbose = torch.device(device), refine, flip, min_score, verbose

@@ -47,7 +47,7 @@ def test_detect_default_image_json(tmp_path, capsys):
     img = doc['images'][0]
     assert img['path'].endswith('grace_hopper.jpg') and len(img['faces']) == 1
     face = img['faces'][0]
-    assert len(face['keypoints']) == 68 and len(face['box']) == 4 and face['score'] > 0.5
+    assert len(face['keypoints']) == 68 and len(face['box']) == 4 and face['score'] > 0.9
     x0, y0, x1, y1 = face['box']
     inside = [(x0 - 40 <= x <= x1 + 40 and y0 - 40 <= y <= y1 + 80) for x, y in face['keypoints']]
     assert all(inside) and (tmp_path / 'grace_hopper_keypoints.jpg').is_file()
