@@ -66,18 +66,16 @@ TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_ep
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
 
 def _plot_history(run_dir: Path, learn, history):
+    "Save `training.png`: the last stage's losses (train per batch, valid per epoch) and validation NME against time."
     fig, axs = plt.subplots(1, 2, figsize=(11, 4))
-    rec = learn.recorder
-    if rec.losses:
-        axs[0].plot([float(l) for l in rec.losses], alpha=0.6, label='train (last stage, per batch)')
-    vl = [h['valid_loss'] for h in history if h.get('valid_loss') is not None]
-    if vl:
-        per = max(1, len(rec.losses) // max(1, sum(1 for h in history if h['stage'] == history[-1]['stage'])))
-        xs = [per * (i + 1) for i in range(len(vl))][-len(vl):]
-        axs[0].plot(np.linspace(per, max(per, len(rec.losses)), len(vl)), vl, 'o-', label='valid (per epoch)')
-    axs[0].set(title='loss', xlabel='batch', yscale='log'); axs[0].legend()
-    t = [h['seconds'] / 60 for h in history]; n = [100 * h['nme'] for h in history if h.get('nme') is not None]
-    if n: axs[1].plot(t[:len(n)], n, 'o-')
+    losses = [float(l) for l in learn.recorder.losses]                 # batches of the last fit of this process
+    run = [h for h in history if h['stage'] == history[-1]['stage']][-len(learn.recorder.values):] if history else []
+    axs[0].plot(losses, alpha=0.6, label='train (per batch)')
+    if losses and run:
+        per = len(losses) / len(run)
+        axs[0].plot([per * (i + 1) for i in range(len(run))], [h['valid_loss'] for h in run], 'o-', label='valid (per epoch)')
+    axs[0].set(title='loss of the last stage', xlabel='batch', yscale='log'); axs[0].legend()
+    axs[1].plot([h['seconds'] / 60 for h in history], [100 * h['nme'] for h in history], 'o-')
     axs[1].set(title='validation NME (%) against training time', xlabel='minutes', ylabel='NME %', yscale='log')
     axs[1].grid(True, which='both', alpha=0.3)
     fig.tight_layout(); fig.savefig(run_dir / 'training.png', dpi=110); plt.close(fig)
