@@ -83,6 +83,14 @@ def cmd_evaluate(args):
 # %% ../nbs/90_cli.ipynb #cell-010
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff'}
 
+def _save_rgb(rgb, out, verbose=True):
+    "Write an RGB array to `out` atomically, in the format its extension names (PNG if unknown)."
+    from PIL import Image
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name('.tmp-' + out.name)
+    Image.fromarray(rgb).save(tmp, format=Image.registered_extensions().get(out.suffix.lower(), 'PNG')); tmp.replace(out)
+    if verbose: print(f'wrote {out}')
+
 def default_image() -> Path:
     "A portrait that ships inside an installed package (matplotlib's sample data)."
     import matplotlib.cbook
@@ -97,9 +105,8 @@ def expand_images(paths) -> list:
     return out
 
 def cmd_detect(args):
-    from PIL import Image
     from fastprogress.fastprogress import progress_bar
-    from facekp.inference import KeypointDetector, annotate
+    from facekp.inference import KeypointDetector, annotate, as_rgb_array
     files = expand_images(args.images) if args.images else [default_image()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
     det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score)
@@ -107,14 +114,12 @@ def cmd_detect(args):
     report, failed = [], 0
     for f in (progress_bar(files, leave=False) if len(files) > 1 and not args.json else files):
         try:
-            from facekp.inference import as_rgb_array
             rgb = as_rgb_array(f)
             faces = det(rgb)
         except (DataError, ValueError) as e:
             print(f'facekp detect: error: {e}', file=sys.stderr); failed += 1; continue
         dest = out / f'{f.stem}_keypoints.jpg'
-        tmp = dest.with_name('.' + dest.name)
-        Image.fromarray(annotate(rgb, faces, numbered=args.numbered)).save(tmp, format='JPEG', quality=92); tmp.replace(dest)
+        _save_rgb(annotate(rgb, faces, numbered=args.numbered), dest, verbose=False)
         report.append(dict(path=str(f), width=int(rgb.shape[1]), height=int(rgb.shape[0]), annotated=str(dest),
                            faces=[dict(box=[round(float(v), 1) for v in fc['box']], score=round(fc['score'], 3),
                                        keypoints=[[round(float(x), 2), round(float(y), 2)] for x, y in fc['keypoints']])
@@ -125,13 +130,6 @@ def cmd_detect(args):
     return 2 if failed else 0
 
 # %% ../nbs/90_cli.ipynb #cell-012
-def _save_rgb(rgb, out):
-    from PIL import Image
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name('.tmp-' + out.name)
-    Image.fromarray(rgb).save(tmp, format=Image.registered_extensions().get(out.suffix.lower(), 'PNG')); tmp.replace(out)
-    print(f'wrote {out}')
-
 def cmd_filter(args):
     from facekp.fun import add_overlay
     from facekp.inference import KeypointDetector, as_rgb_array
@@ -142,7 +140,7 @@ def cmd_filter(args):
     return 0
 
 def cmd_swap(args):
-    from facekp.fun import swap_faces
+    from facekp.fun import paste_face, swap_faces
     from facekp.inference import KeypointDetector, as_rgb_array
     det = KeypointDetector(args.model, device=args.device)
     a = as_rgb_array(args.a); fa = det(a)
@@ -152,8 +150,7 @@ def cmd_swap(args):
     b = as_rgb_array(args.b); fb = det(b)
     for name, f in ((args.a, fa), (args.b, fb)):
         if not f: raise ValueError(f'{name}: no face found')
-    new_b, new_a = swap_faces(b, fb[0]['keypoints'], a, fa[0]['keypoints'])
-    _save_rgb(new_b, args.out)
+    _save_rgb(paste_face(a, fa[0]['keypoints'], b, fb[0]['keypoints']), args.out)
     return 0
 
 def cmd_video(args):

@@ -194,8 +194,6 @@ class OnnxKeypointModel:
     def __call__(self, x):
         "Like the PyTorch model: a (n, c, s, s) tensor in, (n, 68, 2) keypoints out."
         return torch.from_numpy(self.run(x.detach().cpu().numpy())[0])
-    def to(self, device): return self
-    def eval(self): return self
 
 # %% ../nbs/03_inference.ipynb #cell-018
 def _onnx_available() -> bool:
@@ -264,9 +262,9 @@ class KeypointDetector:
         y = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2
         return (y + 1) * self.size / 2, None if pp is None else pp[:len(x)]
 
-    def _crops(self, rgb, boxes_or_crops):
-        return np.stack([crop_image(rgb, c, self.size) for c in boxes_or_crops]) if len(boxes_or_crops) else \
-               np.zeros((0, self.size, self.size, 3), np.uint8)
+    def _crops(self, images, owners, crops) -> np.ndarray:
+        "The crops (n, s, s, 3): crop `crops[j]` of image `images[owners[j]]`."
+        return np.stack([crop_image(images[o], c, self.size) for o, c in zip(owners, crops)])
 
     def keypoints_in_boxes(self, images: list, boxes: list) -> list:
         "Keypoints for given detector boxes (x, y, w, h) per image, all faces of all images in one batch."
@@ -275,14 +273,12 @@ class KeypointDetector:
             cs = [box_to_crop(b, self.size, self.margin) for b in bs]
             crops += cs; owners += [i] * len(cs)
         if not crops: return [[] for _ in images]
-        pix = np.concatenate([self._crops(images[o], [c]) for o, c in zip(owners, crops)])
-        kp, prob = self._predict(pix)
+        kp, prob = self._predict(self._crops(images, owners, crops))
         kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
         moved = np.zeros(len(crops))
         if self.refine:
             crops2 = [crop_box(k, (1, 1), self.size, 'face', self.margin) for k in kp1]
-            pix2 = np.concatenate([self._crops(images[o], [c]) for o, c in zip(owners, crops2)])
-            kp, prob2 = self._predict(pix2)
+            kp, prob2 = self._predict(self._crops(images, owners, crops2))
             kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, crops2)])
             io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
             moved = np.linalg.norm(kp2 - kp1, axis=-1).mean(-1) / io

@@ -201,10 +201,11 @@ def _resolve_pretrained(arch, pretrained):
     return 'torchvision'
 
 # %% ../nbs/01_model.ipynb #cell-024
-def _spatial_head(body, size, n_in, **kw):
+def _feature_shape(body, size, n_in) -> tuple:
+    "(channels, (h, w)) of the body's output for a `size` square input."
     with torch.no_grad():
         body.eval(); f = body(torch.zeros(1, n_in, size, size))
-    return SpatialHead(f.shape[1], tuple(f.shape[-2:]), **kw)
+    return f.shape[1], tuple(f.shape[-2:])
 
 def model_config(arch='mobilenet_v2', size=160, gray=False, crop='face', margin=0.2, head_mid=64, head_p=0.1,
                  head='spatial') -> dict:
@@ -235,10 +236,10 @@ def keypoint_model(config: dict, pretrained=False) -> nn.Module:
                                 custom_head=nn.Identity())
     body = m[0]
     if isinstance(src, Path): load_trunk_weights(body, src, arch)
+    nf, hw = _feature_shape(body, size, n_in)
     if config.get('head', 'spatial') == 'pooled':  # fastai's default head, for comparison: pools away the layout
-        nf = _spatial_head(body, size, n_in).reduce[0].in_channels
         head = nn.Sequential(create_head(nf, 2 * N_POINTS, y_range=(-1.2, 1.2)), _View(config['n_points']))
-    else: head = _spatial_head(body, size, n_in, mid=config['head_mid'], p=config['head_p'])
+    else: head = SpatialHead(nf, hw, mid=config['head_mid'], p=config['head_p'])
     return nn.Sequential(nn.Sequential(ImageNorm(n_in), *body.children()), head)
 
 class _View(nn.Module):
