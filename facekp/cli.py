@@ -111,21 +111,26 @@ def cmd_detect(args):
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
     det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    report, failed = [], 0
+    report, failed, pending = [], 0, []
+
+    def flush():  # the images read so far go through the detector together (faces searched in parallel, one model batch)
+        for (f, rgb), faces in zip(pending, det.batch([rgb for _, rgb in pending])):
+            dest = out / f'{f.stem}_keypoints.jpg'
+            _save_rgb(annotate(rgb, faces, numbered=args.numbered), dest, verbose=False)
+            report.append(dict(path=str(f), width=int(rgb.shape[1]), height=int(rgb.shape[0]), annotated=str(dest),
+                               faces=[dict(box=[round(float(v), 1) for v in fc['box']], score=round(fc['score'], 3),
+                                           keypoints=[[round(float(x), 2), round(float(y), 2)] for x, y in fc['keypoints']])
+                                      for fc in faces]))
+            if not args.json:
+                print(f'{f}: {len(faces)} face{"s" if len(faces) != 1 else ""}' + ('' if faces else ' (none found)') + f' -> {dest}')
+        pending.clear()
+
     for f in (progress_bar(files, leave=False) if len(files) > 1 and not args.json else files):
-        try:
-            rgb = as_rgb_array(f)
-            faces = det(rgb)
+        try: pending.append((f, as_rgb_array(f)))
         except (DataError, ValueError) as e:
             print(f'facekp detect: error: {e}', file=sys.stderr); failed += 1; continue
-        dest = out / f'{f.stem}_keypoints.jpg'
-        _save_rgb(annotate(rgb, faces, numbered=args.numbered), dest, verbose=False)
-        report.append(dict(path=str(f), width=int(rgb.shape[1]), height=int(rgb.shape[0]), annotated=str(dest),
-                           faces=[dict(box=[round(float(v), 1) for v in fc['box']], score=round(fc['score'], 3),
-                                       keypoints=[[round(float(x), 2), round(float(y), 2)] for x, y in fc['keypoints']])
-                                  for fc in faces]))
-        if not args.json:
-            print(f'{f}: {len(faces)} face{"s" if len(faces) != 1 else ""}' + ('' if faces else ' (none found)') + f' -> {dest}')
+        if len(pending) >= args.batch_size: flush()
+    flush()
     if args.json: print(json.dumps(dict(model=str(det.model_path), images=report)))
     return 2 if failed else 0
 
@@ -229,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
     dt.add_argument('--min-score', type=float, default=0.01, help='drop boxes the model\'s face check scores lower')
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
+    dt.add_argument('--batch-size', dest='batch_size', type=int, default=16, help='images read and run together')
     dt.set_defaults(func=cmd_detect)
 
     ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',
@@ -280,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--bs', type=int, default=D['bs'], help='batch size')
     t.add_argument('--epochs', type=int, default=D['epochs'], help='epochs of the whole network')
     t.add_argument('--freeze-epochs', dest='freeze_epochs', type=int, default=D['freeze_epochs'], help='epochs of the head alone first')
-    t.add_argument('--lr', type=float, default=D['lr'], help='peak learning rate of the head (the trunk gets a tenth)')
+    t.add_argument('--lr', type=float, default=D['lr'], help='peak learning rate of the head')
+    t.add_argument('--trunk-lr', dest='trunk_lr', type=float, default=D['trunk_lr'], help='the trunk\'s learning rate as a share of --lr')
     t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
     t.add_argument('--valid', default=D['valid'], help="'test' (official split), 'identity' (held-out people) or a fraction")
     t.add_argument('--seed', type=int, default=D['seed'])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_inference.ipynb #cell-002
 from __future__ import annotations
-import os, time
+import os, threading, time
 from pathlib import Path
 
 import cv2
@@ -19,8 +19,8 @@ from .model import ModelError, default_model_path, load_keypoint_model
 
 # %% auto #0
 __all__ = ['HAAR_TO_CROP', 'as_rgb_array', 'HaarFaceDetector', 'box_to_crop', 'pooled_features', 'face_probability',
-           'face_check_crops', 'fit_face_check', 'export_onnx', 'OnnxKeypointModel', 'KeypointDetector', 'draw_faces',
-           'annotate']
+           'face_check_crops', 'fit_face_check', 'export_onnx', 'OnnxKeypointModel', 'crop_change', 'KeypointDetector',
+           'draw_faces', 'annotate']
 
 # %% ../nbs/03_inference.ipynb #cell-005
 def as_rgb_array(image, color='rgb') -> np.ndarray:
@@ -53,9 +53,17 @@ class HaarFaceDetector:
         self.scale_factor, self.min_neighbors, self.min_size, self.max_side = scale_factor, min_neighbors, min_size, max_side
         if not hasattr(cv2, 'CascadeClassifier') or not hasattr(cv2, 'data'):
             raise RuntimeError('This OpenCV has no Haar cascades (OpenCV 5 dropped them): pip install "opencv-python<5"')
-        path = cascade if os.path.isfile(cascade) else os.path.join(cv2.data.haarcascades, cascade)
-        self.cascade = cv2.CascadeClassifier(path)
-        if self.cascade.empty(): raise RuntimeError(f'{path}: could not load the Haar cascade')
+        self.path = cascade if os.path.isfile(cascade) else os.path.join(cv2.data.haarcascades, cascade)
+        self._local = threading.local()
+        self.cascade  # load it now: a bad file fails here, not later
+    @property
+    def cascade(self):
+        "This thread's cascade: an OpenCV `CascadeClassifier` must not be used by two threads at once."
+        c = getattr(self._local, 'cascade', None)
+        if c is None:
+            c = self._local.cascade = cv2.CascadeClassifier(self.path)
+            if c.empty(): raise RuntimeError(f'{self.path}: could not load the Haar cascade')
+        return c
     def __call__(self, rgb: np.ndarray) -> np.ndarray:
         "Boxes (n, 4) as x, y, w, h in `rgb`'s pixels, largest first."
         g = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -216,10 +224,16 @@ def _pick_backend(path: Path, device, backend='auto') -> Path:
     return path
 
 # %% ../nbs/03_inference.ipynb #cell-020
+def crop_change(a, b, size) -> float:
+    "How far crop `b` is from crop `a` (both `(x0, y0, sx, sy)` of a `size` model): the larger of the centre shift and the size change, in sides of `a`."
+    side_a, side_b = size / float(a[2]), size / float(b[2])
+    shift = np.abs((np.asarray(b[:2], np.float64) + side_b / 2) - (np.asarray(a[:2], np.float64) + side_a / 2)).max()
+    return float(max(shift, abs(side_b - side_a)) / side_a)
+
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
     def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.01, face_detector=None,
-                 verbose=False, backend='auto', **haar_kwargs):
+                 verbose=False, backend='auto', workers=None, **haar_kwargs):
         if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
         self.device, self.refine, self.flip, self.min_score, self.verbose = torch.device(device), refine, flip, min_score, verbose
         if model is None or isinstance(model, (str, os.PathLike)):
@@ -240,6 +254,16 @@ class KeypointDetector:
             self.model = self.model.to(self.device).eval(); self.model_path = None
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
         self.face_detector = face_detector or HaarFaceDetector(**haar_kwargs)
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self._pool = None
+
+    def find_faces(self, rgbs: list) -> list:
+        "Detector boxes (n, 4) of each RGB array; several images are searched at once, one per worker thread."
+        if self.workers < 2 or len(rgbs) < 2: return [self.face_detector(r) for r in rgbs]
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix='facekp-detect')
+        return list(self._pool.map(self.face_detector, rgbs))  # OpenCV releases the GIL while it searches
 
     def _run(self, x: np.ndarray) -> tuple:
         "Keypoints (n, 68, 2) and face probabilities (n,) or None, as arrays, for a float (n, c, s, s) batch."
@@ -276,14 +300,17 @@ class KeypointDetector:
         kp, prob = self._predict(self._crops(images, owners, crops))
         kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
         moved = np.zeros(len(crops))
-        if self.refine:
+        if self.refine is not False:
             crops2 = [crop_box(k, (1, 1), self.size, 'face', self.margin) for k in kp1]
-            kp, prob2 = self._predict(self._crops(images, owners, crops2))
-            kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, crops2)])
-            io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
-            moved = np.linalg.norm(kp2 - kp1, axis=-1).mean(-1) / io
-            kp1 = kp2
-            if prob is not None: prob = np.minimum(prob, prob2)
+            todo = (np.arange(len(crops)) if self.refine is True else
+                    np.flatnonzero([crop_change(a, b, self.size) > self.refine for a, b in zip(crops, crops2)]))
+            if len(todo):
+                kp, prob2 = self._predict(self._crops(images, [owners[j] for j in todo], [crops2[j] for j in todo]))
+                kp2 = np.stack([from_crop(k, crops2[j]) for k, j in zip(kp, todo)])
+                io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
+                moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
+                kp1[todo] = kp2
+                if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
         # with a face check: its probability (on both crops); without: how little the keypoints moved on refining
         score = prob if prob is not None else np.exp(-moved / 0.15)
         out = [[] for _ in images]
@@ -294,7 +321,7 @@ class KeypointDetector:
     def batch(self, images, color='rgb') -> list:
         "Faces of each of `images` (paths, arrays or PIL images): a list per image."
         rgbs = [as_rgb_array(im, color) for im in images]
-        boxes = [self.face_detector(r) for r in rgbs]
+        boxes = self.find_faces(rgbs)
         res = self.keypoints_in_boxes(rgbs, boxes)
         out = []
         for src, bs, faces in zip(images, boxes, res):

@@ -279,7 +279,7 @@ def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', hea
 def save_keypoint_model(model: nn.Module, config: dict, path, **extra) -> Path:
     "Save `model`'s weights and `config` (plus any plain-data `extra`) atomically to `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    sd = {k: v.detach().cpu().clone(memory_format=torch.contiguous_format) for k, v in model.state_dict().items()}  # channels-last training
     tmp = path.with_name(path.name + '.tmp')
     torch.save({'format': 'facekp-keypoint-model/1', 'config': dict(config), 'state_dict': sd, **extra}, tmp)
     os.replace(tmp, path)

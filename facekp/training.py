@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import fastai.callback.progress, fastai.callback.schedule  # noqa: F401 (progress bars, fit_one_cycle, lr_find)
+from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.core import Callback
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
@@ -60,7 +61,7 @@ class Checkpoint(Callback):
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
 # %% ../nbs/02_training.ipynb #cell-007
-TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_epochs=1, lr=3e-3, loss='wing',
+TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_epochs=1, lr=3e-3, trunk_lr=0.1, loss='wing',
                       valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial',
                       max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3, gray=False)
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
@@ -102,6 +103,7 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
     learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None else False,
                              loss=args['loss'], head=args['head'], wd=args['wd'])
     learn.path = run_dir
+    learn.add_cb(ChannelsLast())  # channels-last convolutions: 1.6x faster training steps on CPU (oneDNN), same numbers
     state = dict(args=args, best_nme=math.inf, history=[], t0=time.time(), elapsed0=0.0)
     stage0, start = 0, 0
     if ck is not None:
@@ -112,19 +114,23 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
         if start >= n_stage: stage0, start = stage0 + 1, 0
         print(f'resuming {ck_path}: stage {stage0}, epoch {start} (best NME so far {state["best_nme"]:.4f})')
     lr = args['lr']
-    for stage in (0, 1):
-        if stage < stage0: continue
-        n = args['freeze_epochs'] if stage == 0 else args['epochs']
-        if stage == 0 and args['pretrained'] is False: n = 0   # nothing to keep frozen in a trunk of random weights
-        if n == 0: continue
-        if stage == 0: learn.freeze()
-        else: learn.unfreeze()
-        if ck is not None and stage == stage0 and start > 0:
-            learn.opt.load_state_dict(ck['opt'])
-        first = start if stage == stage0 else 0
-        cb = Checkpoint(run_dir, out, stage, state, first)
-        if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cb, start_epoch=first, reset_opt=False)
-        else: learn.fit_one_cycle(n, slice(lr / 10, lr), pct_start=0.3, div=5, cbs=cb, start_epoch=first, reset_opt=False)
+    flushed = torch.set_flush_denormal(True)  # tiny numbers late in training must not slow the CPU down
+    try:
+        for stage in (0, 1):
+            if stage < stage0: continue
+            n = args['freeze_epochs'] if stage == 0 else args['epochs']
+            if stage == 0 and args['pretrained'] is False: n = 0   # nothing to keep frozen in a trunk of random weights
+            if n == 0: continue
+            if stage == 0: learn.freeze()
+            else: learn.unfreeze()
+            if ck is not None and stage == stage0 and start > 0:
+                learn.opt.load_state_dict(ck['opt'])
+            first = start if stage == stage0 else 0
+            cb = Checkpoint(run_dir, out, stage, state, first)
+            if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cb, start_epoch=first, reset_opt=False)
+            else: learn.fit_one_cycle(n, slice(lr * args['trunk_lr'], lr), pct_start=0.3, div=5, cbs=cb, start_epoch=first, reset_opt=False)
+    finally:
+        if flushed: torch.set_flush_denormal(False)
     _plot_history(run_dir, learn, state['history'])
     (run_dir / 'history.json').write_text(json.dumps(state['history'], indent=1))
     if face_check and out.is_file(): add_face_check(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])

@@ -44,6 +44,19 @@ def test_two_pasted_faces(detector):
     assert 0 <= f['score'] <= 1
 
 @needs_model
+@needs_real_data
+def test_batch_searches_in_parallel_with_the_same_result():
+    canvas, _ = _two_faces()
+    images = [canvas, canvas[:, ::-1].copy(), np.full((50, 60, 3), 90, np.uint8), canvas[:, :360].copy()]
+    par, seq = KeypointDetector(workers=3), KeypointDetector(workers=1)
+    a, b = par.batch(images), seq.batch(images)
+    assert [len(r) for r in a] == [2, 2, 0, 1]
+    for ra, rb in zip(a, b):
+        for fa, fb in zip(ra, rb):
+            np.testing.assert_array_equal(fa['box'], fb['box'])
+            np.testing.assert_allclose(fa['keypoints'], fb['keypoints'], atol=1e-3)
+
+@needs_model
 def test_no_face_is_empty(detector, capsys):
     rng = np.random.default_rng(0)
     assert detector(np.full((200, 300, 3), 90, np.uint8)) == []
