@@ -232,10 +232,11 @@ def crop_change(a, b, size) -> float:
 
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
-    def __init__(self, model=None, device=None, refine=True, flip=False, min_score=0.01, face_detector=None,
+    def __init__(self, model=None, device=None, refine=3, refine_tol=0.01, flip=False, min_score=0.01, face_detector=None,
                  verbose=False, backend='auto', workers=None, **haar_kwargs):
         if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        self.device, self.refine, self.flip, self.min_score, self.verbose = torch.device(device), refine, flip, min_score, verbose
+        self.device, self.refine, self.refine_tol = torch.device(device), refine, refine_tol
+        self.flip, self.min_score, self.verbose = flip, min_score, verbose
         if model is None or isinstance(model, (str, os.PathLike)):
             path = Path(model) if model is not None else default_model_path()
             path = _pick_backend(path, self.device, backend)
@@ -299,18 +300,19 @@ class KeypointDetector:
         if not crops: return [[] for _ in images]
         kp, prob = self._predict(self._crops(images, owners, crops))
         kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
-        moved = np.zeros(len(crops))
-        if self.refine is not False:
-            crops2 = [crop_box(k, (1, 1), self.size, 'face', self.margin) for k in kp1]
-            todo = (np.arange(len(crops)) if self.refine is True else
-                    np.flatnonzero([crop_change(a, b, self.size) > self.refine for a, b in zip(crops, crops2)]))
-            if len(todo):
-                kp, prob2 = self._predict(self._crops(images, [owners[j] for j in todo], [crops2[j] for j in todo]))
-                kp2 = np.stack([from_crop(k, crops2[j]) for k, j in zip(kp, todo)])
-                io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
-                moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
-                kp1[todo] = kp2
-                if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
+        moved, todo = np.zeros(len(crops)), np.arange(len(crops))
+        for _ in range(int(self.refine)):  # re-crop around the keypoints while the crop still moves
+            new = [crop_box(kp1[j], (1, 1), self.size, 'face', self.margin) for j in todo]
+            still = np.array([crop_change(crops[j], c, self.size) > self.refine_tol for j, c in zip(todo, new)], bool)
+            todo, new = todo[still], [c for c, s in zip(new, still) if s]
+            if not len(todo): break
+            kp, prob2 = self._predict(self._crops(images, [owners[j] for j in todo], new))
+            kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, new)])
+            io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
+            moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
+            kp1[todo] = kp2
+            for j, c in zip(todo, new): crops[j] = c
+            if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
         # with a face check: its probability (on both crops); without: how little the keypoints moved on refining
         score = prob if prob is not None else np.exp(-moved / 0.15)
         out = [[] for _ in images]

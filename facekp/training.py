@@ -61,9 +61,9 @@ class Checkpoint(Callback):
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
 # %% ../nbs/02_training.ipynb #cell-007
-TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=32, epochs=20, freeze_epochs=1, lr=3e-3, trunk_lr=0.1, loss='wing',
+TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=16, epochs=48, freeze_epochs=1, lr=3e-3, trunk_lr=1.0, loss='wing',
                       valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial',
-                      max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3, gray=False)
+                      max_rotate=5., max_zoom=0.04, max_shift=0.02, max_lighting=0.1, gray=False)  # the shipped recipe
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
 
 def _plot_history(run_dir: Path, learn, history):

@@ -45,6 +45,16 @@ def test_two_pasted_faces(detector):
 
 @needs_model
 @needs_real_data
+def test_refinement_passes_bring_the_keypoints_closer():
+    canvas, kps = _two_faces()
+    def errors(**kw):
+        faces = KeypointDetector(**kw)(canvas)
+        return np.array([min(nme_per_image(f['keypoints'][None], k[None])[0] for f in faces) for k in kps])
+    none, one, default = errors(refine=0), errors(refine=1, refine_tol=0), errors()
+    assert (one < none).all() and (default <= one + 1e-6).all() and default.mean() < none.mean() * 0.9
+
+@needs_model
+@needs_real_data
 def test_batch_searches_in_parallel_with_the_same_result():
     canvas, _ = _two_faces()
     images = [canvas, canvas[:, ::-1].copy(), np.full((50, 60, 3), 90, np.uint8), canvas[:, :360].copy()]
