@@ -114,23 +114,19 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
         if start >= n_stage: stage0, start = stage0 + 1, 0
         print(f'resuming {ck_path}: stage {stage0}, epoch {start} (best NME so far {state["best_nme"]:.4f})')
     lr = args['lr']
-    flushed = torch.set_flush_denormal(True)  # tiny numbers late in training must not slow the CPU down
-    try:
-        for stage in (0, 1):
-            if stage < stage0: continue
-            n = args['freeze_epochs'] if stage == 0 else args['epochs']
-            if stage == 0 and args['pretrained'] is False: n = 0   # nothing to keep frozen in a trunk of random weights
-            if n == 0: continue
-            if stage == 0: learn.freeze()
-            else: learn.unfreeze()
-            if ck is not None and stage == stage0 and start > 0:
-                learn.opt.load_state_dict(ck['opt'])
-            first = start if stage == stage0 else 0
-            cb = Checkpoint(run_dir, out, stage, state, first)
-            if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cb, start_epoch=first, reset_opt=False)
-            else: learn.fit_one_cycle(n, slice(lr * args['trunk_lr'], lr), pct_start=0.3, div=5, cbs=cb, start_epoch=first, reset_opt=False)
-    finally:
-        if flushed: torch.set_flush_denormal(False)
+    for stage in (0, 1):
+        if stage < stage0: continue
+        n = args['freeze_epochs'] if stage == 0 else args['epochs']
+        if stage == 0 and args['pretrained'] is False: n = 0   # nothing to keep frozen in a trunk of random weights
+        if n == 0: continue
+        if stage == 0: learn.freeze()
+        else: learn.unfreeze()
+        if ck is not None and stage == stage0 and start > 0:
+            learn.opt.load_state_dict(ck['opt'])
+        first = start if stage == stage0 else 0
+        cb = Checkpoint(run_dir, out, stage, state, first)
+        if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cb, start_epoch=first, reset_opt=False)
+        else: learn.fit_one_cycle(n, slice(lr * args['trunk_lr'], lr), pct_start=0.3, div=5, cbs=cb, start_epoch=first, reset_opt=False)
     _plot_history(run_dir, learn, state['history'])
     (run_dir / 'history.json').write_text(json.dumps(state['history'], indent=1))
     if face_check and out.is_file(): add_face_check(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])
