@@ -1,7 +1,7 @@
 """Small measured ablations: how the recipe was chosen.
 
-    python bench/ablation.py --table questions [--data DIR] [--limit 1000] [--size 96] [--epochs 5] [--threads 2]
-    python bench/ablation.py --table tuning [--data DIR] [--limit 1500] [--size 112] [--epochs 6] [--threads 2]
+    python bench/ablation.py --table questions [--data DIR]   # 1000 images, 96 px, 1 + 5 epochs
+    python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs
 
 `questions` answers the training notebook's three questions (architecture, loss, batch size), from the first recipe;
 `tuning` then chose the learning rates and the augmentation of the shipped recipe, at batch size 16.
@@ -39,13 +39,17 @@ TABLES = {
     ]),
 }
 
+SIZES = {'questions': dict(limit=1000, size=96, epochs=5), 'tuning': dict(limit=1500, size=112, epochs=6)}
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--table', choices=list(TABLES), default='questions')
-    p.add_argument('--data'); p.add_argument('--limit', type=int, default=1000); p.add_argument('--size', type=int, default=96)
-    p.add_argument('--epochs', type=int, default=5); p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--data'); p.add_argument('--limit', type=int); p.add_argument('--size', type=int)
+    p.add_argument('--epochs', type=int); p.add_argument('--threads', type=int, default=2)
     p.add_argument('--out', default=None, help='default: bench/results/ablation.md or tuning.md')
     a = p.parse_args()
+    for k, v in SIZES[a.table].items():   # each table's own defaults: what it was measured with
+        if getattr(a, k) is None: setattr(a, k, v)
     torch.set_num_threads(a.threads)
     base, rows = TABLES[a.table]
     lines = [f'| setting ({a.limit} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
