@@ -313,7 +313,7 @@ class KeypointDetector:
             kp1[todo] = kp2
             for j, c in zip(todo, new): crops[j] = c
             if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
-        # with a face check: its probability (on both crops); without: how little the keypoints moved on refining
+        # with a face check: its lowest probability over the face's crops; without: how little the keypoints moved on the last pass
         score = prob if prob is not None else np.exp(-moved / 0.15)
         out = [[] for _ in images]
         for j, o in enumerate(owners):
