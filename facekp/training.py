@@ -61,8 +61,8 @@ class Checkpoint(Callback):
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
 # %% ../nbs/02_training.ipynb #cell-007
-TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=16, epochs=48, freeze_epochs=1, lr=3e-3, trunk_lr=1.0, loss='wing',
-                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial',
+TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=16, epochs=50, freeze_epochs=1, lr=2e-3, trunk_lr=1.0, loss='wing',
+                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0,
                       max_rotate=5., max_zoom=0.04, max_shift=0.02, max_lighting=0.1, gray=False)  # the shipped recipe
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
 
@@ -101,7 +101,7 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
     dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'], gray=args['gray'],
                        limit=args['limit'], num_workers=num_workers, device=device, aug_kwargs=aug)
     learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None else False,
-                             loss=args['loss'], head=args['head'], wd=args['wd'])
+                             loss=args['loss'], head=args['head'], head_p=args['head_dropout'], wd=args['wd'])
     learn.path = run_dir
     learn.add_cb(ChannelsLast())  # channels-last convolutions: 1.6x faster training steps on CPU (oneDNN), same numbers
     state = dict(args=args, best_nme=math.inf, history=[], t0=time.time(), elapsed0=0.0)

@@ -37,8 +37,10 @@ def test_resume_continues(data_dir, tmp_path):
 def test_cli_train_and_evaluate_json(data_dir, tmp_path, capsys):
     m = tmp_path / 'cli.pth'
     assert main(['train', '--data', str(data_dir), '--out', str(m), '--run-dir', str(tmp_path / 'r'), '--size', '48',
-                 '--bs', '8', '--epochs', '1', '--pretrained', 'false']) == 0
+                 '--bs', '8', '--epochs', '1', '--pretrained', 'false', '--head-dropout', '0.3']) == 0
     capsys.readouterr()
+    model, cfg, _ = load_keypoint_model(m)
+    assert cfg['head_p'] == 0.3 and model[1].drop.p == 0.3       # the option reaches the model and its file
     assert main(['evaluate', '--model', str(m), '--data', str(data_dir), '--json', '--out', str(tmp_path / 'e')]) == 0
     res = json.loads(capsys.readouterr().out)            # stdout is one JSON object, nothing else (cold crop cache)
     assert res['n_images'] == 6 and 0 < res['nme_io'] and (tmp_path / 'e' / 'ced_test.png').is_file()
