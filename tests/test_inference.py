@@ -157,3 +157,28 @@ def test_shipped_onnx_matches_shipped_model():
     if not twin.is_file(): pytest.skip('no shipped ONNX twin')
     from facekp.inference import _sha256
     assert OnnxKeypointModel(twin).source_sha256 == _sha256(default_model_path())
+
+PHOTOS = real_data().parent / 'images' if real_data() is not None else None
+
+@needs_model
+@pytest.mark.skipif(PHOTOS is None or not (PHOTOS / 'the_beatles.jpg').is_file(), reason='../shared/images not found')
+@pytest.mark.parametrize('name,n', [('obamas.jpg', 2), ('the_beatles.jpg', 4)])
+def test_group_photos_every_face_no_false_face(detector, name, n):
+    "The issue's photos: plain Haar returns 10-11 boxes on the Beatles; the face check keeps exactly the faces."
+    faces = detector(PHOTOS / name)
+    assert len(faces) == n
+    centres = np.array([f['keypoints'].mean(0) for f in faces])
+    widths = np.array([f['box'][2] - f['box'][0] for f in faces])
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1) + np.eye(n) * 1e9
+    assert (gaps.min(1) > widths * 0.8).all()                      # n different faces, not one face found twice
+    for f in faces:                                                 # the keypoints sit on the face the box found
+        x0, y0, x1, y1 = f['box']; w = x1 - x0
+        assert x0 - 0.3 * w < f['keypoints'][:, 0].mean() < x1 + 0.3 * w and y0 - 0.3 * w < f['keypoints'][:, 1].mean() < y1 + 0.3 * w
+
+@needs_model
+@pytest.mark.skipif(PHOTOS is None or not (PHOTOS / 'the_beatles.jpg').is_file(), reason='../shared/images not found')
+def test_face_check_rejects_false_boxes_at_full_size():
+    "Searched at full size (3648 px), the cascade returns false boxes on the Beatles; the face check drops them all."
+    det = KeypointDetector(device='cpu', max_side=4000)
+    assert len(det.face_detector(as_rgb_array(PHOTOS / 'the_beatles.jpg'))) > 4
+    assert len(det(PHOTOS / 'the_beatles.jpg')) == 4
