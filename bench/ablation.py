@@ -39,8 +39,8 @@ TABLES = {
         ('  shift 6 %, zoom 8 % (crops as loose as a detector\'s)', dict(trunk_lr=1.0, **{**LIGHT_AUG, 'max_shift': 0.06, 'max_zoom': 0.08})),
         ('  no dropout in the head', dict(trunk_lr=1.0, head_dropout=0.0, **LIGHT_AUG)),
         ('  no dropout, no weight decay', dict(trunk_lr=1.0, head_dropout=0.0, wd=0.0, **LIGHT_AUG)),
-        ('  no dropout, lr 2e-3 (the recipe)', dict(trunk_lr=1.0, head_dropout=0.0, **{**LIGHT_AUG, 'lr': 2e-3})),
-        ('  no dropout, lr 5e-3', dict(trunk_lr=1.0, head_dropout=0.0, **{**LIGHT_AUG, 'lr': 5e-3})),
+        ('  no dropout, lr 2e-3 (the recipe)', dict(trunk_lr=1.0, head_dropout=0.0, lr=2e-3, **LIGHT_AUG)),
+        ('  no dropout, lr 5e-3', dict(trunk_lr=1.0, head_dropout=0.0, lr=5e-3, **LIGHT_AUG)),
     ]),
 }
 

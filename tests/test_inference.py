@@ -159,12 +159,13 @@ def test_shipped_onnx_matches_shipped_model():
     assert OnnxKeypointModel(twin).source_sha256 == _sha256(default_model_path())
 
 PHOTOS = real_data().parent / 'images' if real_data() is not None else None
+needs_photos = pytest.mark.skipif(PHOTOS is None or not (PHOTOS / 'the_beatles.jpg').is_file(), reason='../shared/images not found')
 
 @needs_model
-@pytest.mark.skipif(PHOTOS is None or not (PHOTOS / 'the_beatles.jpg').is_file(), reason='../shared/images not found')
+@needs_photos
 @pytest.mark.parametrize('name,n', [('obamas.jpg', 2), ('the_beatles.jpg', 4)])
 def test_group_photos_every_face_no_false_face(detector, name, n):
-    "The issue's photos: plain Haar returns 10-11 boxes on the Beatles; the face check keeps exactly the faces."
+    "The issue's photos: every face, each once, and no false face."
     faces = detector(PHOTOS / name)
     assert len(faces) == n
     centres = np.array([f['keypoints'].mean(0) for f in faces])
@@ -176,7 +177,7 @@ def test_group_photos_every_face_no_false_face(detector, name, n):
         assert x0 - 0.3 * w < f['keypoints'][:, 0].mean() < x1 + 0.3 * w and y0 - 0.3 * w < f['keypoints'][:, 1].mean() < y1 + 0.3 * w
 
 @needs_model
-@pytest.mark.skipif(PHOTOS is None or not (PHOTOS / 'the_beatles.jpg').is_file(), reason='../shared/images not found')
+@needs_photos
 def test_face_check_rejects_false_boxes_at_full_size():
     "Searched at full size (3648 px), the cascade returns false boxes on the Beatles; the face check drops them all."
     det = KeypointDetector(device='cpu', max_side=4000)
