@@ -298,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--gray', action='store_true', help='grayscale input (KeypointNet, the seeds\' CNN, is meant for it)')
     t.add_argument('--head', default=D['head'], choices=['spatial', 'pooled'], help="'pooled' is fastai's default head (for comparison)")
     t.add_argument('--head-dropout', dest='head_dropout', type=float, default=D['head_dropout'], help='dropout before the spatial head\'s linear layer')
+    t.add_argument('--average', type=float, default=D['average'], help='validate and keep a moving average of the weights over this many epochs (0: off)')
     t.add_argument('--limit', type=int, default=None, help='use only the first N images of each split (quick runs)')
     t.add_argument('--pretrained', default=None, help='true (ImageNet weights), false, or a weights file')
     t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')

@@ -60,3 +60,15 @@ def test_train_32_real_images_one_epoch(tmp_path, capsys):
     capsys.readouterr()
     assert main(['evaluate', '--model', str(m), '--data', str(real_data()), '--limit', '32', '--json', '--out', str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])['n_images'] == 32
+
+def test_weight_average_is_validated_and_saved(data_dir, tmp_path):
+    "With `average`, the checkpoint carries the moving average (for resuming) and the saved model is that average."
+    train_keypoints(data_dir, out=tmp_path / 'm.pth', run_dir=tmp_path / 'run', **{**TINY, 'average': 3.0})  # one epoch: it is the best
+    ck = torch.load(tmp_path / 'run' / 'checkpoint.pth', weights_only=True)
+    avg, live = ck['average']['weights'], ck['model']
+    assert ck['average']['count'] > 0
+    saved = load_keypoint_model(tmp_path / 'm.pth')[0].state_dict()
+    assert saved.keys() == avg.keys() and all(torch.equal(saved[k], avg[k]) for k in saved)
+    assert any(not torch.equal(live[k], avg[k]) for k in avg if avg[k].is_floating_point())   # the live weights differ
+    train_keypoints(data_dir, out=tmp_path / 'n.pth', run_dir=tmp_path / 'run0', **{**TINY, 'average': 0.0})
+    assert torch.load(tmp_path / 'run0' / 'checkpoint.pth', weights_only=True)['average'] is None
