@@ -5,7 +5,7 @@
 # %% ../nbs/02_training.ipynb #cell-002
 from __future__ import annotations
 import ctypes, ctypes.util, json, math, os, time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -54,7 +54,7 @@ class Checkpoint(Callback):
         avg = getattr(self.learn, 'weight_average', None)   # validation saw the averaged weights: keep those
         if nme is not None and nme < self.state['best_nme']:
             self.state['best_nme'] = nme
-            with (avg.applied() if avg is not None else _nothing()):
+            with (avg.applied() if avg is not None else nullcontext()):
                 save_keypoint_model(self.learn.model, self.learn.facekp_config, self.out,
                                     metrics={'nme_valid': nme, 'epoch': len(self.state['history'])}, train_args=self.state['args'])
         _atomic_save({'format': 'facekp-checkpoint/1', 'config': self.learn.facekp_config, 'args': self.state['args'],
@@ -63,9 +63,6 @@ class Checkpoint(Callback):
                       'average': None if avg is None else dict(weights=avg.avg, count=avg.count),
                       'best_nme': self.state['best_nme'], 'history': self.state['history'],
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
-
-@contextmanager
-def _nothing(): yield
 
 # %% ../nbs/02_training.ipynb #8a447ac7
 class WeightAverage(Callback):
