@@ -7,14 +7,13 @@ timing `find_faces` and every network call apart; then times the cascade alone o
 threads and 1 or 2 images at once (one per worker thread).
 """
 import argparse, time
-from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
 import torch
 
 from facekp.data import SPLIT_CSVS, find_data, load_image, read_keypoints_csv
-from facekp.inference import HaarFaceDetector, KeypointDetector
+from facekp.inference import KeypointDetector
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -38,14 +37,12 @@ def main():
     print(f'{type(det.model).__name__}: {1000 * total / n:.2f} ms per image ({n / total:.1f} images/s): cascade '
           f'{1000 * t_find / n:.2f} ms, network {1000 * t_net / n:.2f} ms ({crops / n:.2f} crops per image), '
           f'rest {1000 * (total - t_find - t_net) / n:.2f} ms')
-    haar, some = HaarFaceDetector(), rgbs[:300]
+    some = rgbs[:300]
     for cv_threads in (a.threads, 1):
         cv2.setNumThreads(cv_threads)
         for workers in (1, a.threads):
-            haar(some[0]); t = time.perf_counter()
-            if workers == 1: [haar(r) for r in some]
-            else:
-                with ThreadPoolExecutor(workers) as ex: list(ex.map(haar, some))
+            d = KeypointDetector(workers=workers)     # find_faces: one image per worker thread
+            d.find_faces(some[:workers]); t = time.perf_counter(); d.find_faces(some)
             print(f'cascade alone, {cv_threads} OpenCV thread(s), {workers} image(s) at once: '
                   f'{1000 * (time.perf_counter() - t) / len(some):.2f} ms per image')
 

@@ -72,7 +72,7 @@ class WeightAverage(Callback):
     def before_fit(self):
         self.net = self.learn.model   # kept: `applied` also works after the fit
         self.avg = ({k: v.detach().clone() for k, v in self.net.state_dict().items()} if self.avg is None
-                    else {k: self.avg[k].to(v.device).clone(memory_format=torch.preserve_format) for k, v in self.net.state_dict().items()})
+                    else {k: self.avg[k].to(v.device) for k, v in self.net.state_dict().items()})   # resumed
     def after_batch(self):
         if not self.training: return
         self.count += 1
