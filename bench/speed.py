@@ -5,12 +5,14 @@
 Measures, on CPU (and on the GPU when there is one, with --device cuda):
   - keypoints for one face at batch 1 (median ms over repeated calls; the model only, one pass);
   - keypoints batched (faces/s at batch 64);
-  - end to end on the official test images: Haar detection + keypoints (with refinement), images/s,
+  - end to end on the official test images: face detection + keypoints (with refinement), images/s,
     through `detector.batch` on --chunk images at a time (how `facekp detect` runs a folder) and one
     image per call;
     the share of images where a box holds the true face; the pipeline's NME (detected box, not the
     true one), next to the model's own NME on true-keypoint crops;
-    (--scale-factor, --min-neighbors, --refine, --refine-tol: the detector's settings, defaults as shipped);
+    with facekp's CNN face detector (the default) and, in the same run, with the Haar cascade
+    (--scale-factor, --min-neighbors: the cascade's settings; --refine, --refine-tol: the keypoint passes;
+    defaults as shipped);
   - dlib (`pip install dlib-bin face-recognition-models`, benchmark only): HOG detector (upsample 1) +
     the 68-point ERT shape predictor on the same images, and the ratio.
 """
@@ -50,18 +52,24 @@ def main():
     p.add_argument('--no-dlib', action='store_true')
     p.add_argument('--chunk', type=int, default=32, help='images per detector.batch call')
     p.add_argument('--scale-factor', type=float, default=1.15); p.add_argument('--min-neighbors', type=int, default=4)
-    p.add_argument('--refine', type=int, default=3); p.add_argument('--refine-tol', type=float, default=0.01)
+    p.add_argument('--refine', type=int, default=None, help="default: what each face detector's boxes need")
+    p.add_argument('--refine-tol', type=float, default=None)
+    p.add_argument('--no-haar', action='store_true', help='skip the Haar cascade pipeline')
     a = p.parse_args()
     torch.set_num_threads(a.threads); os.environ.setdefault('OMP_NUM_THREADS', str(a.threads))
     import cv2; cv2.setNumThreads(a.threads)
     res = dict(threads=a.threads, device=a.device)
     model = a.model or str(default_model_path())
-    opts = dict(scale_factor=a.scale_factor, min_neighbors=a.min_neighbors, refine=a.refine, refine_tol=a.refine_tol)
+    opts = dict(refine=a.refine, refine_tol=a.refine_tol)
+    haar = dict(face_detector='haar', scale_factor=a.scale_factor, min_neighbors=a.min_neighbors)
     det = KeypointDetector(model, device=a.device, backend='torch', **opts)
+    det_haar = KeypointDetector(model, device=a.device, backend='torch', **opts, **haar)
     if a.onnx:
         from facekp.inference import export_onnx
         onnx_path = export_onnx(model, Path(os.environ.get('TMPDIR', '/tmp')) / 'facekp-bench.onnx')
         det_onnx = KeypointDetector(onnx_path, **opts)
+        det_haar = KeypointDetector(onnx_path, **opts, **haar)
+    res['refine_cnn'], res['refine_haar'] = [(d.refine, d.refine_tol) for d in (det_onnx if a.onnx else det, det_haar)]
     df = read_keypoints_csv(find_data(a.data) / SPLIT_CSVS['test'])
     if a.limit: df = df.iloc[:a.limit]
     kps = keypoints_array(df)
@@ -87,7 +95,8 @@ def main():
 
     # end to end
     rgbs = [np.asarray(load_image(q)) for q in df['path']]
-    for name, d in [('torch', det)] + ([('onnx', det_onnx)] if a.onnx else []):
+    runs = [('torch', det)] + ([('onnx', det_onnx)] if a.onnx else []) + ([] if a.no_haar else [('haar', det_haar)])
+    for name, d in runs:
         found, nmes = 0, []
         t = time.perf_counter()
         outs = [d(r) for r in progress_bar(rgbs, leave=False)]
@@ -103,12 +112,13 @@ def main():
         res[f'facekp_{name}_pipeline_nme'] = float(np.mean(nmes))
         res[f'facekp_{name}_pipeline_fr_010'] = float(np.mean(np.array(nmes) > 0.1))
         res[f'facekp_{name}_faces_per_image'] = float(np.mean([len(o) for o in outs]))
-    t = time.perf_counter()
-    for r in rgbs[:200]: det.face_detector(r)
-    res['haar_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
-    t = time.perf_counter()
-    for i in range(0, 200, a.chunk): det.find_faces(rgbs[i:min(200, i + a.chunk)])
-    res['haar_parallel_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
+    for name, d in [('cnn_detector', det_onnx if a.onnx else det)] + ([] if a.no_haar else [('haar', det_haar)]):   # the face detectors alone
+        t = time.perf_counter()
+        for r in rgbs[:200]: d.face_detector(r)
+        res[f'{name}_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
+        t = time.perf_counter()
+        for i in range(0, 200, a.chunk): d.find_faces(rgbs[i:min(200, i + a.chunk)])
+        res[f'{name}_parallel_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
     res['detect_workers'] = det.workers
     res['facekp_images_per_s'] = res['facekp_onnx_images_per_s' if a.onnx else 'facekp_torch_images_per_s']
     res['n_images'] = len(rgbs)
@@ -134,6 +144,7 @@ def main():
             rc = dlib.rectangle(0, 0, rgbs[0].shape[1] - 1, rgbs[0].shape[0] - 1)
             res['dlib_predictor_ms_per_face'] = 1000 * timeit(lambda: sp(rgbs[0], rc), 200)
             res['speedup_end_to_end_vs_dlib'] = res['facekp_images_per_s'] / res['dlib_images_per_s']
+            if not a.no_haar: res['speedup_haar_pipeline_vs_dlib'] = res['facekp_haar_images_per_s'] / res['dlib_images_per_s']
     if a.json: print(json.dumps(res))
     else:
         for k, v in res.items(): print(f'{k:32s} {v:.4g}' if isinstance(v, float) else f'{k:32s} {v}')

@@ -16,7 +16,7 @@ from .model import ModelError, default_model_path
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train', 'cmd_evaluate',
            'default_image', 'expand_images', 'cmd_detect', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_export_onnx',
-           'build_parser', 'main']
+           'cmd_train_face_detector', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def cmd_data_info(args):
@@ -109,7 +109,9 @@ def cmd_detect(args):
     from facekp.inference import KeypointDetector, annotate, as_rgb_array
     files = expand_images(args.images) if args.images else [default_image()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
-    det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score)
+    haar = dict(scale_factor=args.scale_factor, min_neighbors=args.min_neighbors) if args.detector == 'haar' else {}
+    det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
+                           refine=args.refine, **haar)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     report, failed, pending = [], 0, []
 
@@ -174,6 +176,15 @@ def cmd_export_onnx(args):
     print(f'wrote {export_onnx(args.model, args.out)}')
     return 0
 
+def cmd_train_face_detector(args):
+    from facekp.face_detector import train_face_detector
+    t = time.time()
+    kw = {k: getattr(args, k) for k in ('epochs', 'n_per_epoch', 'bs', 'lr', 'seed', 'limit') if getattr(args, k) is not None}
+    h = train_face_detector(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, **kw)
+    print(f'trained in {(time.time() - t) / 60:.1f} min; last validation loss {h[-1]["valid_loss"]:.4f}; detector: {args.out} '
+          f'(and its ONNX twin)')
+    return 0
+
 # %% ../nbs/90_cli.ipynb #cell-015
 EXAMPLES = """\
 examples:
@@ -235,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     dt.add_argument('--min-score', type=float, default=0.01, help='drop boxes the model\'s face check scores lower')
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
     dt.add_argument('--batch-size', dest='batch_size', type=int, default=16, help='images read and run together')
+    dt.add_argument('--detector', default='cnn', choices=['cnn', 'haar'],
+                    help="face detector: facekp's small CNN (fast) or OpenCV's Haar cascade (the seeds')")
+    dt.add_argument('--refine', type=int, default=None, help='extra keypoint passes on a crop re-centred on the keypoints (0: none; more: slower, '
+                                                            'a little more accurate; default: what the detector\'s boxes need, 2 for cnn, 3 for haar)')
+    dt.add_argument('--scale-factor', dest='scale_factor', type=float, default=1.15, help='Haar cascade: pyramid step (with --detector haar)')
+    dt.add_argument('--min-neighbors', dest='min_neighbors', type=int, default=4, help='Haar cascade: overlapping hits a face needs (with --detector haar)')
     dt.set_defaults(func=cmd_detect)
 
     ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',
@@ -244,6 +261,23 @@ def build_parser() -> argparse.ArgumentParser:
     ox.add_argument('--model', default=None, help='model file (default: the shipped model)')
     ox.add_argument('--out', default='models/facekp.onnx', help='ONNX file to write')
     ox.set_defaults(func=cmd_export_onnx)
+
+    from facekp.face_detector import FACE_DETECTOR_DEFAULTS as FD
+    tf = sub.add_parser('train-face-detector', help="train facekp's small CNN face detector (resumable)",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description='Train the CNN face detector that `facekp detect` uses, on pictures made from the keypoint '
+                                    'data (single faces at random sizes and places, mosaics, backgrounds). A checkpoint is '
+                                    'written every epoch; running the same command again resumes it. Writes --out and its ONNX twin.')
+    tf.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    tf.add_argument('--out', default='models/face_detector.pth', help='where to save the detector')
+    tf.add_argument('--run-dir', default='runs/face_detector', help='checkpoint folder')
+    tf.add_argument('--no-resume', action='store_true', help='start again even if --run-dir has a checkpoint')
+    tf.add_argument('--epochs', type=int, default=FD['epochs'], help='one-cycle epochs')
+    tf.add_argument('--n-per-epoch', dest='n_per_epoch', type=int, default=FD['n_per_epoch'], help='pictures per epoch')
+    tf.add_argument('--bs', type=int, default=FD['bs'], help='batch size')
+    tf.add_argument('--lr', type=float, default=FD['lr'], help='peak learning rate')
+    tf.add_argument('--seed', type=int, default=FD['seed'], help='random seed'); tf.add_argument('--limit', type=int, default=None, help='only the first N images of each split')
+    tf.set_defaults(func=cmd_train_face_detector)
 
     fl = sub.add_parser('filter', help='put sunglasses, a moustache or a hat on every face',
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,

@@ -16,6 +16,7 @@ from PIL import Image
 from .data import (DataError, N_POINTS, FLIP_PERM, crop_box, crop_image, from_crop, load_image, show_keypoints,
                          to_rgb)
 from .model import ModelError, default_model_path, load_keypoint_model
+from .face_detector import CnnFaceDetector, face_squares
 
 # %% auto #0
 __all__ = ['HAAR_TO_CROP', 'as_rgb_array', 'HaarFaceDetector', 'box_to_crop', 'pooled_features', 'face_probability',
@@ -48,6 +49,8 @@ def as_rgb_array(image, color='rgb') -> np.ndarray:
 # %% ../nbs/03_inference.ipynb #cell-008
 class HaarFaceDetector:
     "OpenCV's frontal-face Haar cascade; large images are scaled to `max_side` for detection."
+    crop_rel = (0.50, 0.66, 1.225)   # for `box_to_crop` (measured below): a Haar box sits high and narrow on a face
+    refine = (3, 0.01)               # `KeypointDetector`'s default refinement for its boxes: up to 3 passes, while the crop moves > 1 %
     def __init__(self, scale_factor=1.15, min_neighbors=4, min_size=30, max_side=1024,
                  cascade='haarcascade_frontalface_default.xml'):
         self.scale_factor, self.min_neighbors, self.min_size, self.max_side = scale_factor, min_neighbors, min_size, max_side
@@ -75,7 +78,7 @@ class HaarFaceDetector:
         return b[np.argsort(-b[:, 2])]
 
 # %% ../nbs/03_inference.ipynb #cell-010
-HAAR_TO_CROP = (0.50, 0.66, 1.225)  # crop centre (x, y) and side, in Haar box widths, for margin=0.2
+HAAR_TO_CROP = HaarFaceDetector.crop_rel  # crop centre (x, y) and side, in Haar box widths, for margin=0.2
 
 def box_to_crop(box, size, margin=0.2, rel=HAAR_TO_CROP) -> np.ndarray:
     "The `(x0, y0, sx, sy)` crop of a model of input `size` for a detector `box` (x, y, w, h)."
@@ -224,6 +227,13 @@ def _pick_backend(path: Path, device, backend='auto') -> Path:
     return path
 
 # %% ../nbs/03_inference.ipynb #cell-020
+def _same_face(a, b, iou=0.5) -> bool:
+    "Do keypoints `a` and `b` (68, 2) sit on the same face (their squares overlap by more than `iou`)?"
+    (ax, ay, as_), (bx, by, bs) = face_squares(np.stack([a, b]))
+    inter = max(0, min(ax + as_ / 2, bx + bs / 2) - max(ax - as_ / 2, bx - bs / 2)) * \
+            max(0, min(ay + as_ / 2, by + bs / 2) - max(ay - as_ / 2, by - bs / 2))
+    return inter / (as_ ** 2 + bs ** 2 - inter) > iou
+
 def crop_change(a, b, size) -> float:
     "How far crop `b` is from crop `a` (both `(x0, y0, sx, sy)` of a `size` model): the larger of the centre shift and the size change, in sides of `a`."
     side_a, side_b = size / float(a[2]), size / float(b[2])
@@ -232,10 +242,10 @@ def crop_change(a, b, size) -> float:
 
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
-    def __init__(self, model=None, device=None, refine=3, refine_tol=0.01, flip=False, min_score=0.01, face_detector=None,
-                 verbose=False, backend='auto', workers=None, **haar_kwargs):
+    def __init__(self, model=None, device=None, refine=None, refine_tol=None, flip=False, min_score=0.01,
+                 face_detector='cnn', verbose=False, backend='auto', workers=None, **haar_kwargs):
         if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        self.device, self.refine, self.refine_tol = torch.device(device), refine, refine_tol
+        self.device = torch.device(device)
         self.flip, self.min_score, self.verbose = flip, min_score, verbose
         if model is None or isinstance(model, (str, os.PathLike)):
             path = Path(model) if model is not None else default_model_path()
@@ -254,7 +264,16 @@ class KeypointDetector:
             self.face_check = model[2].get('face_check') if len(model) > 2 else None
             self.model = self.model.to(self.device).eval(); self.model_path = None
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
-        self.face_detector = face_detector or HaarFaceDetector(**haar_kwargs)
+        if haar_kwargs and face_detector != 'haar':
+            raise ValueError(f'{", ".join(haar_kwargs)}: Haar cascade settings; they need face_detector=\'haar\'')
+        if face_detector == 'haar': face_detector = HaarFaceDetector(**haar_kwargs)
+        elif face_detector in ('cnn', None): face_detector = CnnFaceDetector(backend='torch' if backend == 'torch' else 'auto')
+        elif isinstance(face_detector, str): raise ValueError(f"face_detector={face_detector!r}: expected 'cnn', 'haar' or a callable")
+        self.face_detector = face_detector
+        # passes and tolerance of the refinement: what this detector's boxes need (see the table above), unless given
+        need = getattr(face_detector, 'refine', HaarFaceDetector.refine)
+        self.refine = need[0] if refine is None else refine
+        self.refine_tol = need[1] if refine_tol is None else refine_tol
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         self._pool = None
 
@@ -295,7 +314,8 @@ class KeypointDetector:
         "Keypoints for given detector boxes (x, y, w, h) per image, all faces of all images in one batch."
         crops, owners = [], []
         for i, (rgb, bs) in enumerate(zip(images, boxes)):
-            cs = [box_to_crop(b, self.size, self.margin) for b in bs]
+            rel = getattr(self.face_detector, 'crop_rel', HAAR_TO_CROP)
+            cs = [box_to_crop(b, self.size, self.margin, rel) for b in bs]
             crops += cs; owners += [i] * len(cs)
         if not crops: return [[] for _ in images]
         kp, prob = self._predict(self._crops(images, owners, crops))
@@ -329,7 +349,7 @@ class KeypointDetector:
         for src, bs, faces in zip(images, boxes, res):
             kept = []
             for b, f in zip(bs, faces):
-                if f['score'] < self.min_score: continue
+                if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) for k in kept): continue
                 kept.append(dict(box=np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32), **f))
             if not kept and self.verbose: print(f'facekp: no face found in {src if isinstance(src, (str, os.PathLike)) else "the image"}')
             out.append(kept)

@@ -1,0 +1,132 @@
+"Tests of facekp.face_detector: targets and decoding, the shipped detector on real faces, files, ONNX, training and resuming."
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from facekp.face_detector import (CnnFaceDetector, FaceCanvases, FaceCenterNet, center_loss, center_targets, decode_centers,
+                                  default_face_detector_path, export_face_detector_onnx, face_squares, load_face_detector,
+                                  nms_squares, save_face_detector, train_face_detector)
+from facekp.model import ModelError
+from conftest import make_data_dir, needs_real_data
+from test_inference import _two_faces
+
+needs_detector = pytest.mark.skipif(not default_face_detector_path().is_file(), reason='no shipped face detector in models/')
+
+def test_targets_decode_back_to_the_faces():
+    faces = np.array([[40, 50, 60], [150, 90, 24], [100, 20, 12]], np.float32)
+    t = center_targets(faces, (128, 192))
+    assert t.shape == (5, 16, 24) and t[4].sum() == 3 and t[0].max() == 1
+    perfect = np.concatenate([np.where(t[4:5] > 0, 9.0, -9.0), t[1:4]])
+    got = decode_centers(perfect, threshold=0.5)
+    np.testing.assert_allclose(got[np.argsort(got[:, 0]), :3], faces[np.argsort(faces[:, 0])], atol=1e-3)
+    half = decode_centers(perfect, threshold=0.5, scale=0.5)          # found on an image at half size
+    np.testing.assert_allclose(np.sort(half[:, 2]), np.sort(faces[:, 2]) * 2, rtol=1e-4)
+    assert center_targets([[500, 500, 40]], (64, 64))[4].sum() == 0   # a centre outside the image is no target
+
+def test_nms_keeps_the_best_of_overlapping_squares():
+    sq = np.array([[50, 50, 40, 0.6], [53, 51, 42, 0.9], [150, 50, 40, 0.7], [52, 50, 10, 0.95]], np.float32)
+    kept = nms_squares(sq, 0.4)
+    assert kept[:, 3].tolist() == pytest.approx([0.95, 0.9, 0.7])   # the small square inside overlaps little: kept
+    assert len(nms_squares(np.zeros((0, 4)))) == 0
+
+def test_loss_prefers_the_truth():
+    t = torch.from_numpy(center_targets([[30, 45, 50]], (64, 64)))[None]
+    good = torch.cat([torch.logit(t[:, :1].clamp(1e-3, 1 - 1e-3)), t[:, 1:4]], 1)
+    shifted = torch.roll(good, 2, dims=3)
+    assert center_loss(good, t) < center_loss(shifted, t) and center_loss(good, t) < center_loss(torch.zeros(1, 4, 8, 8), t)
+
+def test_canvases_label_every_face_they_paste():
+    rng = np.random.default_rng(0)
+    imgs = [rng.integers(0, 255, (100, 80, 3), dtype=np.uint8) for _ in range(4)]
+    ds = FaceCanvases(imgs, np.array([[40, 50, 30]] * 4, np.float32), n=50, side=96)
+    for j in range(50):
+        pic, sq = ds.sample(np.random.default_rng(j))
+        assert pic.shape == (96, 96, 3) and sq.shape[1] == 3
+        assert ((sq[:, 2] >= ds.min_face * 0.99) & (sq[:, 2] <= ds.max_face * 1.01)).all()
+    x, t = ds[0]
+    assert x.shape == (3, 96, 96) and t.shape == (5, 12, 12) and 0 <= x.min() and x.max() <= 1
+
+def test_face_squares():
+    k = np.zeros((2, 68, 2), np.float32); k[0, :, 0] = np.linspace(10, 50, 68); k[0, :, 1] = np.linspace(0, 20, 68)
+    np.testing.assert_allclose(face_squares(k)[0], [30, 10, 40])
+
+def test_files_save_load_and_bad_files(tmp_path):
+    net = FaceCenterNet((8, 8, 16, 16, 16)).eval()
+    p = save_face_detector(net, tmp_path / 'fd.pth', note='x')
+    x = torch.rand(1, 3, 64, 64)
+    torch.testing.assert_close(load_face_detector(p)(x), net(x))
+    assert torch.load(p, weights_only=True)['note'] == 'x'                        # weights only: no code runs
+    (tmp_path / 'junk.pth').write_bytes(b'junk')
+    with pytest.raises(ModelError, match='junk.pth'): load_face_detector(tmp_path / 'junk.pth')
+    torch.save({'format': 'something else'}, tmp_path / 'other.pth')
+    with pytest.raises(ModelError, match='not a facekp face detector'): load_face_detector(tmp_path / 'other.pth')
+    with pytest.raises(ModelError, match='missing.pth: face detector file not found'): CnnFaceDetector(tmp_path / 'missing.pth')
+
+def test_onnx_twin_matches(tmp_path):
+    pytest.importorskip('onnxruntime')
+    net = FaceCenterNet().eval()
+    p = save_face_detector(net, tmp_path / 'fd.pth'); export_face_detector_onnx(p)
+    rgb = (np.random.default_rng(0).random((150, 230, 3)) * 255).astype(np.uint8)
+    a, b = CnnFaceDetector(p, backend='torch'), CnnFaceDetector(p)
+    assert b.session is not None and a.session is None
+    x = np.random.default_rng(1).random((1, 3, 96, 160)).astype(np.float32)
+    np.testing.assert_allclose(a._net(x), b._net(x), atol=1e-4)
+    np.testing.assert_allclose(a.squares(rgb), b.squares(rgb), atol=1e-2)
+
+@needs_detector
+def test_shipped_onnx_twin_is_of_the_shipped_weights():
+    onnx = pytest.importorskip('onnx')
+    import hashlib
+    twin = default_face_detector_path().with_suffix('.onnx')
+    meta = {p.key: p.value for p in onnx.load(str(twin)).metadata_props}
+    assert meta['facekp_source_sha256'] == hashlib.sha256(default_face_detector_path().read_bytes()).hexdigest()
+
+@needs_detector
+def test_levels_follow_the_image_size():
+    d = CnnFaceDetector()
+    assert d.levels((200, 150)) == [192 / 200]
+    assert d.levels((1000, 3000)) == [192 / 3000, 384 / 3000, 768 / 3000]
+    assert d(np.full((3000, 4000, 3), 128, np.uint8)).shape == (0, 4)       # a big blank image: no face, no error
+    assert d(np.zeros((5, 7, 3), np.uint8)).shape == (0, 4)                 # a tiny one too
+
+@needs_detector
+@needs_real_data
+def test_shipped_detector_finds_two_pasted_faces():
+    canvas, kps = _two_faces()
+    boxes = CnnFaceDetector()(canvas)
+    truth = face_squares(np.stack(kps))
+    for cx, cy, s in truth:   # each face has a box centred on it, of about its size
+        c = boxes[:, :2] + boxes[:, 2:] / 2
+        j = np.abs(c - [cx, cy]).max(1).argmin()
+        assert np.abs(c[j] - [cx, cy]).max() < 0.15 * s and abs(math.log(boxes[j, 2] / s)) < 0.2
+
+def test_training_runs_and_resumes(tmp_path, capsys):
+    data = make_data_dir(tmp_path / 'data', n_train=8, n_test=4)
+    kw = dict(epochs=2, n_per_epoch=16, bs=8, widths=(8, 8, 16, 16, 16))
+    h = train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **kw)
+    assert len(h) == 2 and all(np.isfinite([r['train_loss'], r['valid_loss']]).all() for r in h)
+    ck = torch.load(tmp_path / 'run' / 'face_detector_checkpoint.pth', weights_only=True)   # resumable, weights only
+    assert ck['epoch'] == 2
+    before = (tmp_path / 'fd.pth').read_bytes()
+    h2 = train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **kw)
+    assert 'resuming' in capsys.readouterr().out and h2 == h
+    assert isinstance(load_face_detector(tmp_path / 'fd.pth'), FaceCenterNet) and len(before) > 0
+    with pytest.raises(ModelError, match='other settings'):
+        train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **{**kw, 'epochs': 3})
+    with pytest.raises(ValueError, match='unknown face detector settings'): train_face_detector(data, run_dir=tmp_path / 'r2', depth=3)
+
+def test_a_run_interrupted_after_an_epoch_goes_on_from_there(tmp_path, capsys):
+    data = make_data_dir(tmp_path / 'data', n_train=8, n_test=4)
+    kw = dict(epochs=2, n_per_epoch=16, bs=8, widths=(8, 8, 16, 16, 16))
+    h = train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **kw)
+    ck_path = tmp_path / 'run' / 'face_detector_checkpoint.pth'
+    ck = torch.load(ck_path, weights_only=True)
+    # what the checkpoint looked like after the first epoch (the run "crashed" in the second)
+    first = train_face_detector(data, out=tmp_path / 'fd1.pth', run_dir=tmp_path / 'run1', progress=False, **{**kw, 'epochs': 1})
+    ck1 = torch.load(tmp_path / 'run1' / 'face_detector_checkpoint.pth', weights_only=True)
+    ck1['args'] = ck['args']; torch.save(ck1, ck_path)
+    h2 = train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **kw)
+    assert 'resuming' in capsys.readouterr().out and len(h2) == 2 and h2[0] == first[0]
+    assert torch.load(ck_path, weights_only=True)['epoch'] == 2
