@@ -109,7 +109,8 @@ def cmd_detect(args):
     from facekp.inference import KeypointDetector, annotate, as_rgb_array
     files = expand_images(args.images) if args.images else [default_image()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
-    haar = dict(scale_factor=args.scale_factor, min_neighbors=args.min_neighbors) if args.detector == 'haar' else {}
+    haar = {k: v for k, v in dict(scale_factor=args.scale_factor, min_neighbors=args.min_neighbors).items() if v is not None}
+    if haar and args.detector != 'haar': raise ValueError('--scale-factor and --min-neighbors are settings of the Haar cascade: add --detector haar')
     det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
                            refine=args.refine, **haar)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
@@ -252,8 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="face detector: facekp's small CNN (fast) or OpenCV's Haar cascade (the seeds')")
     dt.add_argument('--refine', type=int, default=None, help='extra keypoint passes on a crop re-centred on the keypoints (0: none; more: slower, '
                                                             'a little more accurate; default: what the detector\'s boxes need, 2 for cnn, 3 for haar)')
-    dt.add_argument('--scale-factor', dest='scale_factor', type=float, default=1.15, help='Haar cascade: pyramid step (with --detector haar)')
-    dt.add_argument('--min-neighbors', dest='min_neighbors', type=int, default=4, help='Haar cascade: overlapping hits a face needs (with --detector haar)')
+    dt.add_argument('--scale-factor', dest='scale_factor', type=float, default=None, help='Haar cascade: pyramid step (with --detector haar; default 1.15)')
+    dt.add_argument('--min-neighbors', dest='min_neighbors', type=int, default=None, help='Haar cascade: overlapping hits a face needs (with --detector haar; default 4)')
     dt.set_defaults(func=cmd_detect)
 
     ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',

@@ -3,7 +3,7 @@ import subprocess, sys
 
 import pytest
 
-from facekp.cli import build_parser, main
+from facekp.cli import build_parser, default_image, main
 from conftest import make_data_dir
 
 def test_help_teaches(capsys):
@@ -51,6 +51,19 @@ def test_detect_default_image_json(tmp_path, capsys):
     x0, y0, x1, y1 = face['box']
     inside = [(x0 - 40 <= x <= x1 + 40 and y0 - 40 <= y <= y1 + 80) for x, y in face['keypoints']]
     assert all(inside) and (tmp_path / 'grace_hopper_keypoints.jpg').is_file()
+
+@needs_model
+def test_detect_with_either_face_detector(tmp_path, capsys):
+    hopper = default_image()
+    outs = {}
+    for args in (['--detector', 'cnn'], ['--detector', 'haar', '--scale-factor', '1.2', '--min-neighbors', '3']):
+        assert main(['detect', str(hopper), '--out', str(tmp_path), '--json'] + args) == 0
+        outs[args[1]] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])['images'][0]['faces']
+    assert len(outs['cnn']) == len(outs['haar']) == 1
+    a, b = (np.array(outs[k][0]['keypoints']) for k in ('cnn', 'haar'))
+    assert np.abs(a - b).mean() < 5                          # the same face, the same keypoints within a few pixels
+    assert main(['detect', str(hopper), '--out', str(tmp_path), '--scale-factor', '1.2']) == 2   # a Haar setting without Haar
+    assert 'add --detector haar' in capsys.readouterr().err
 
 @needs_model
 def test_detect_folder_and_bad_file(tmp_path, capsys):
