@@ -8,7 +8,6 @@ import hashlib, math, os, time
 from pathlib import Path
 
 import cv2
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn as nn
