@@ -1,0 +1,50 @@
+"""The face detectors on harder pictures: the 770 test images as they are, rotated, at half size, small in a large
+frame, grey and dark; the share of faces with a box holding the face's centre, for facekp's CNN and the Haar cascade.
+
+    python bench/face_detector.py [--data DIR]     (prints a Markdown table; bench/results/face_detector.md)
+"""
+import argparse
+
+import cv2
+import numpy as np
+import torch
+
+from facekp.data import SPLIT_CSVS, find_data, keypoints_array, load_image, read_keypoints_csv
+from facekp.face_detector import CnnFaceDetector, face_squares
+from facekp.inference import HaarFaceDetector
+
+def variant(rgb, k, name):
+    "The picture `name` made from `rgb` and its keypoints `k` moved with it."
+    h, w = rgb.shape[:2]
+    if name == 'as is': return rgb, k
+    if name.startswith('rotated'):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(name.split()[1]), 1.0)
+        return cv2.warpAffine(rgb, m, (w, h), borderMode=cv2.BORDER_REPLICATE), k @ m[:, :2].T + m[:, 2]
+    if name == 'half size': return cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA), k * [(w // 2) / w, (h // 2) / h]
+    if name == 'in a 3x frame':
+        big = np.full((3 * h, 3 * w, 3), 110, np.uint8); big[h:2 * h, w:2 * w] = rgb
+        return big, k + [w, h]
+    if name == 'grey': return np.repeat(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[..., None], 3, -1), k
+    if name == 'dark': return (rgb * 0.35).astype(np.uint8), k
+    raise ValueError(name)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data'); a = p.parse_args()
+    df = read_keypoints_csv(find_data(a.data) / SPLIT_CSVS['test'])
+    kps, rgbs = keypoints_array(df), [np.asarray(load_image(q)) for q in df['path']]
+    dets = {'CNN (`CnnFaceDetector`)': CnnFaceDetector(), 'Haar cascade (`HaarFaceDetector`)': HaarFaceDetector()}
+    print('| picture | ' + ' | '.join(dets) + ' |'); print('| --- |' + ' --- |' * len(dets))
+    for name in ['as is', 'rotated 20', 'rotated -35', 'half size', 'in a 3x frame', 'grey', 'dark']:
+        row = []
+        for d in dets.values():
+            found = 0
+            for rgb, k in zip(rgbs, kps):
+                pic, kk = variant(rgb, k, name); cx, cy, _ = face_squares(kk[None])[0]
+                found += any(x <= cx <= x + w and y <= cy <= y + h for x, y, w, h in d(np.ascontiguousarray(pic)))
+            row.append(f'{100 * found / len(rgbs):.1f} %')
+        print(f'| {name} | ' + ' | '.join(row) + ' |', flush=True)
+
+if __name__ == '__main__':
+    torch.set_num_threads(2); cv2.setNumThreads(2)
+    main()
