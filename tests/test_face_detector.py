@@ -130,3 +130,15 @@ def test_a_run_interrupted_after_an_epoch_goes_on_from_there(tmp_path, capsys):
     h2 = train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **kw)
     assert 'resuming' in capsys.readouterr().out and len(h2) == 2 and h2[0] == first[0]
     assert torch.load(ck_path, weights_only=True)['epoch'] == 2
+
+def test_bad_onnx_and_no_onnxruntime(tmp_path, monkeypatch):
+    net = FaceCenterNet((8, 8, 16, 16, 16)).eval()
+    p = save_face_detector(net, tmp_path / 'fd.pth')
+    (tmp_path / 'fd.onnx').write_bytes(b'not onnx')
+    if pytest.importorskip('onnxruntime'):
+        with pytest.raises(ModelError, match='fd.onnx: not a readable ONNX model'): CnnFaceDetector(p)
+    assert CnnFaceDetector(p, backend='torch').model is not None            # the weights alone still work
+    monkeypatch.setitem(__import__('sys').modules, 'onnxruntime', None)      # a machine without onnxruntime
+    d = CnnFaceDetector(p)
+    assert d.session is None and d.path == p and d(np.zeros((40, 50, 3), np.uint8)).shape[1] == 4
+    with pytest.raises(ModelError, match='needs onnxruntime'): CnnFaceDetector(tmp_path / 'fd.onnx')
