@@ -18,7 +18,7 @@ from .model import ModelError, read_weights
 
 # %% auto #0
 __all__ = ['FACE_DETECTOR_DEFAULTS', 'FaceCenterNet', 'face_squares', 'center_targets', 'FaceCanvases', 'load_faces',
-           'center_loss', 'nms_squares', 'decode_centers', 'save_face_detector', 'load_face_detector',
+           'center_loss', 'square_iou', 'nms_squares', 'decode_centers', 'save_face_detector', 'load_face_detector',
            'default_face_detector_path', 'export_face_detector_onnx', 'CnnFaceDetector', 'train_face_detector',
            'evaluate_face_detector']
 
@@ -143,17 +143,19 @@ def center_loss(out, targ, size_weight=1.0, offset_weight=1.0):
     return (pos_loss + neg_loss) / n_pos + size_weight * reg(1, 2) + offset_weight * reg(2, 4)
 
 # %% ../nbs/07_face_detector.ipynb #cell-018
+def square_iou(a, b) -> float:
+    "Intersection over union of two squares (cx, cy, side, ...)."
+    (ax, ay, sa), (bx, by, sb) = a[:3], b[:3]
+    inter = max(0.0, min(ax + sa / 2, bx + sb / 2) - max(ax - sa / 2, bx - sb / 2)) * \
+            max(0.0, min(ay + sa / 2, by + sb / 2) - max(ay - sa / 2, by - sb / 2))
+    return float(inter / (sa ** 2 + sb ** 2 - inter))
+
 def nms_squares(sq: np.ndarray, thr=0.4) -> np.ndarray:
     "Greedy non-maximum suppression of squares (cx, cy, side, score), best first."
     sq = np.asarray(sq, np.float32).reshape(-1, 4)
-    sq = sq[np.argsort(-sq[:, 3], kind='stable')]; keep = []
-    for s in sq:
-        lo, hi = s[:2] - s[2] / 2, s[:2] + s[2] / 2
-        ok = True
-        for k in keep:
-            inter = np.prod(np.clip(np.minimum(hi, k[:2] + k[2] / 2) - np.maximum(lo, k[:2] - k[2] / 2), 0, None))
-            if inter / (s[2] ** 2 + k[2] ** 2 - inter) > thr: ok = False; break
-        if ok: keep.append(s)
+    keep = []
+    for s in sq[np.argsort(-sq[:, 3], kind='stable')]:
+        if all(square_iou(s, k) <= thr for k in keep): keep.append(s)
     return np.array(keep, np.float32).reshape(-1, 4)
 
 def decode_centers(out: np.ndarray, threshold=0.3, stride=8, scale=1.0) -> np.ndarray:
@@ -271,7 +273,7 @@ def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs
     from fastai.learner import Learner
     from fastai.torch_core import set_seed
     import fastai.callback.schedule, fastai.callback.progress  # noqa: F401 (fit_one_cycle, progress bars)
-    from facekp.training import _plain   # plain containers: the checkpoint loads with weights_only=True
+    from facekp.training import _atomic_save, _plain   # plain containers: the checkpoint loads with weights_only=True
     unknown = set(kwargs) - set(FACE_DETECTOR_DEFAULTS)
     if unknown: raise ValueError(f'unknown face detector settings: {", ".join(sorted(unknown))}')
     args = {**FACE_DETECTOR_DEFAULTS, **kwargs}; args['widths'] = list(args['widths'])
@@ -295,10 +297,8 @@ def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs
         def after_epoch(self):
             if self.epoch < start: return   # an epoch skipped when resuming
             history.append(dict(epoch=self.epoch, train_loss=float(self.recorder.log[1]), valid_loss=float(self.recorder.log[2])))
-            run_dir.mkdir(parents=True, exist_ok=True); tmp = ck_path.with_name(ck_path.name + '.tmp')
-            torch.save({'args': args, 'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(),
-                        'opt': _plain(self.learn.opt.state_dict()), 'history': history}, tmp)
-            os.replace(tmp, ck_path)
+            _atomic_save({'args': args, 'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(),
+                          'opt': _plain(self.learn.opt.state_dict()), 'history': history}, ck_path)
     learn = Learner(dls, FaceCenterNet(args['widths']), loss_func=center_loss, cbs=[NewPictures()])
     if not progress: learn.remove_cbs([c for c in learn.cbs if type(c).__name__ == 'ProgressCallback'])
     start = 0

@@ -16,7 +16,7 @@ from PIL import Image
 from .data import (DataError, N_POINTS, FLIP_PERM, crop_box, crop_image, from_crop, load_image, show_keypoints,
                          to_rgb)
 from .model import ModelError, default_model_path, load_keypoint_model
-from .face_detector import CnnFaceDetector, face_squares
+from .face_detector import CnnFaceDetector, face_squares, square_iou
 
 # %% auto #0
 __all__ = ['HAAR_TO_CROP', 'as_rgb_array', 'HaarFaceDetector', 'box_to_crop', 'pooled_features', 'face_probability',
@@ -229,10 +229,7 @@ def _pick_backend(path: Path, device, backend='auto') -> Path:
 # %% ../nbs/03_inference.ipynb #cell-020
 def _same_face(a, b, iou=0.5) -> bool:
     "Do keypoints `a` and `b` (68, 2) sit on the same face (their squares overlap by more than `iou`)?"
-    (ax, ay, as_), (bx, by, bs) = face_squares(np.stack([a, b]))
-    inter = max(0, min(ax + as_ / 2, bx + bs / 2) - max(ax - as_ / 2, bx - bs / 2)) * \
-            max(0, min(ay + as_ / 2, by + bs / 2) - max(ay - as_ / 2, by - bs / 2))
-    return inter / (as_ ** 2 + bs ** 2 - inter) > iou
+    return square_iou(*face_squares(np.stack([a, b]))) > iou
 
 def crop_change(a, b, size) -> float:
     "How far crop `b` is from crop `a` (both `(x0, y0, sx, sy)` of a `size` model): the larger of the centre shift and the size change, in sides of `a`."
@@ -313,8 +310,8 @@ class KeypointDetector:
     def keypoints_in_boxes(self, images: list, boxes: list) -> list:
         "Keypoints for given detector boxes (x, y, w, h) per image, all faces of all images in one batch."
         crops, owners = [], []
+        rel = getattr(self.face_detector, 'crop_rel', HAAR_TO_CROP)
         for i, (rgb, bs) in enumerate(zip(images, boxes)):
-            rel = getattr(self.face_detector, 'crop_rel', HAAR_TO_CROP)
             cs = [box_to_crop(b, self.size, self.margin, rel) for b in bs]
             crops += cs; owners += [i] * len(cs)
         if not crops: return [[] for _ in images]
