@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_face_detector.ipynb #cell-002
 from __future__ import annotations
-import hashlib, math, os, time
+import math, os, time
 from pathlib import Path
 
 import cv2
@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .data import SPLIT_CSVS, find_data, keypoints_array, load_image, read_keypoints_csv
-from .model import ModelError, read_weights
+from .model import MODELS_DIR, ModelError, file_sha256, onnx_available, onnx_session, read_weights, save_atomically
 
 # %% auto #0
 __all__ = ['FACE_DETECTOR_DEFAULTS', 'FaceCenterNet', 'face_squares', 'center_targets', 'FaceCanvases', 'load_faces',
@@ -171,11 +171,8 @@ def decode_centers(out: np.ndarray, threshold=0.3, stride=8, scale=1.0) -> np.nd
 # %% ../nbs/07_face_detector.ipynb #cell-021
 def save_face_detector(model: FaceCenterNet, path, **extra) -> Path:
     "Save the face detector's weights (and plain-data `extra`) atomically to `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save({'format': 'facekp-face-detector/1', 'widths': list(model.widths), 'state_dict': sd, **extra}, tmp)
-    os.replace(tmp, path); return path
+    return save_atomically({'format': 'facekp-face-detector/1', 'widths': list(model.widths), 'state_dict': sd, **extra}, path)
 
 def load_face_detector(path) -> FaceCenterNet:
     "A `FaceCenterNet` from a file written by `save_face_detector`, in eval mode (weights only, no code runs)."
@@ -189,9 +186,8 @@ def load_face_detector(path) -> FaceCenterNet:
 
 def default_face_detector_path() -> Path:
     "The shipped face detector: `$FACEKP_FACE_DETECTOR`, else `models/face_detector.pth` of the facekp project."
-    import facekp
     env = os.environ.get('FACEKP_FACE_DETECTOR')
-    return Path(env) if env else Path(facekp.__file__).resolve().parent.parent / 'models' / 'face_detector.pth'
+    return Path(env) if env else MODELS_DIR / 'face_detector.pth'
 
 def export_face_detector_onnx(path=None, out=None, opset=17) -> Path:
     "Write the face detector at `path` (default: the shipped one) to ONNX at `out` (default: beside it), atomically."
@@ -206,7 +202,7 @@ def export_face_detector_onnx(path=None, out=None, opset=17) -> Path:
                           dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}, 'centers': {0: 'batch', 2: 'h8', 3: 'w8'}})
     import onnx
     m = onnx.load(str(tmp))
-    m.metadata_props.add(key='facekp_source_sha256', value=hashlib.sha256(path.read_bytes()).hexdigest())
+    m.metadata_props.add(key='facekp_source_sha256', value=file_sha256(path))
     onnx.save(m, str(tmp)); os.replace(tmp, out)
     return out
 
@@ -221,18 +217,10 @@ class CnnFaceDetector:
         if not path.is_file(): raise ModelError(f'{path}: face detector file not found (facekp ships one in models/)')
         self.threshold, self.base_side, self.max_levels, self.nms = threshold, base_side, max_levels, nms
         twin = path.with_suffix('.onnx')
-        self.session, self.model = None, None
-        if path.suffix == '.onnx' or (backend != 'torch' and twin.is_file()):
-            try:
-                import onnxruntime as ort
-                opts = ort.SessionOptions(); opts.intra_op_num_threads = threads; opts.inter_op_num_threads = 1
-                self.session = ort.InferenceSession(str(twin), opts, providers=['CPUExecutionProvider'])
-            except ImportError:
-                if path.suffix == '.onnx' or backend == 'onnx':
-                    raise ModelError(f'{twin}: running ONNX models needs onnxruntime: pip install "facekp[onnx]"') from None
-            except Exception as e: raise ModelError(f'{twin}: not a readable ONNX model ({str(e).splitlines()[0][:200]})') from None
-        elif backend == 'onnx': raise ModelError(f'{twin}: no ONNX twin of {path.name}')
-        if self.session is None: self.model = load_face_detector(path)
+        if backend == 'onnx' and not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}')
+        use_onnx = path.suffix == '.onnx' or backend == 'onnx' or (backend == 'auto' and twin.is_file() and onnx_available())
+        self.session = onnx_session(twin, threads) if use_onnx else None
+        self.model = None if use_onnx else load_face_detector(path)
         self.path = twin if self.session is not None else path
 
     def _net(self, x: np.ndarray) -> np.ndarray:
@@ -273,7 +261,7 @@ def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs
     from fastai.learner import Learner
     from fastai.torch_core import set_seed
     import fastai.callback.schedule, fastai.callback.progress  # noqa: F401 (fit_one_cycle, progress bars)
-    from facekp.training import _atomic_save, _plain   # plain containers: the checkpoint loads with weights_only=True
+    from facekp.training import _plain   # plain containers: the checkpoint loads with weights_only=True
     unknown = set(kwargs) - set(FACE_DETECTOR_DEFAULTS)
     if unknown: raise ValueError(f'unknown face detector settings: {", ".join(sorted(unknown))}')
     args = {**FACE_DETECTOR_DEFAULTS, **kwargs}; args['widths'] = list(args['widths'])
@@ -297,8 +285,8 @@ def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs
         def after_epoch(self):
             if self.epoch < start: return   # an epoch skipped when resuming
             history.append(dict(epoch=self.epoch, train_loss=float(self.recorder.log[1]), valid_loss=float(self.recorder.log[2])))
-            _atomic_save({'args': args, 'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(),
-                          'opt': _plain(self.learn.opt.state_dict()), 'history': history}, ck_path)
+            save_atomically({'args': args, 'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(),
+                             'opt': _plain(self.learn.opt.state_dict()), 'history': history}, ck_path)
     learn = Learner(dls, FaceCenterNet(args['widths']), loss_func=center_loss, cbs=[NewPictures()])
     if not progress: learn.remove_cbs([c for c in learn.cbs if type(c).__name__ == 'ProgressCallback'])
     start = 0

@@ -15,7 +15,7 @@ from PIL import Image
 
 from .data import (DataError, N_POINTS, FLIP_PERM, crop_box, crop_image, from_crop, load_image, show_keypoints,
                          to_rgb)
-from .model import ModelError, default_model_path, load_keypoint_model
+from .model import ModelError, default_model_path, file_sha256, load_keypoint_model, onnx_available, onnx_session
 from .face_detector import CnnFaceDetector, face_squares, square_iou
 
 # %% auto #0
@@ -152,10 +152,6 @@ def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', st
 # %% ../nbs/03_inference.ipynb #cell-016
 import json
 
-def _sha256(path) -> str:
-    import hashlib
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
 def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
     "Write the facekp model at `model_path` (default: the shipped one) to ONNX at `out` (atomically)."
     model_path = model_path or default_model_path()
@@ -180,19 +176,14 @@ def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
     import onnx
     m = onnx.load(str(tmp))
     m.metadata_props.add(key='facekp_config', value=json.dumps(cfg))
-    m.metadata_props.add(key='facekp_source_sha256', value=_sha256(model_path))
+    m.metadata_props.add(key='facekp_source_sha256', value=file_sha256(model_path))
     onnx.save(m, str(tmp)); os.replace(tmp, out)
     return out
 
 class OnnxKeypointModel:
     "A facekp ONNX file run by onnxruntime, called like the PyTorch model."
     def __init__(self, path, threads=None):
-        try: import onnxruntime as ort
-        except ImportError: raise ModelError(f'{path}: running ONNX models needs onnxruntime: pip install "facekp[onnx]"') from None
-        opts = ort.SessionOptions()
-        if threads: opts.intra_op_num_threads = threads
-        try: self.session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
-        except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({str(e).splitlines()[0][:200]})') from None
+        self.session = onnx_session(path, threads)
         meta = self.session.get_modelmeta().custom_metadata_map
         if 'facekp_config' not in meta: raise ModelError(f'{path}: an ONNX model without facekp metadata')
         self.config = json.loads(meta['facekp_config'])
@@ -207,11 +198,6 @@ class OnnxKeypointModel:
         return torch.from_numpy(self.run(x.detach().cpu().numpy())[0])
 
 # %% ../nbs/03_inference.ipynb #cell-018
-def _onnx_available() -> bool:
-    try: import onnxruntime  # noqa: F401
-    except ImportError: return False
-    return True
-
 def _pick_backend(path: Path, device, backend='auto') -> Path:
     "The file to run: `path`, or its ONNX twin for `backend='onnx'` (or 'auto' on a CPU with onnxruntime)."
     if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
@@ -220,8 +206,8 @@ def _pick_backend(path: Path, device, backend='auto') -> Path:
     if backend == 'onnx':
         if not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}; write one with `facekp export-onnx`')
         return twin
-    if torch.device(device).type == 'cpu' and twin.is_file() and path.is_file() and _onnx_available():
-        try: same = OnnxKeypointModel(twin).source_sha256 == _sha256(path)   # a twin of *this* model file only
+    if torch.device(device).type == 'cpu' and twin.is_file() and path.is_file() and onnx_available():
+        try: same = OnnxKeypointModel(twin).source_sha256 == file_sha256(path)   # a twin of *this* model file only
         except ModelError: same = False
         if same: return twin
     return path

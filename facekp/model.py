@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb #cell-002
 from __future__ import annotations
-import math, os, warnings
+import hashlib, math, os, warnings
 from pathlib import Path
 
 from .data import FACE_REGIONS, N_POINTS  # first: it quiets fastai's import-time warning
@@ -21,11 +21,12 @@ from fastai.metrics import AccumMetric
 from fastai.vision.learner import create_head, create_vision_model, vision_learner
 
 # %% auto #0
-__all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'interocular', 'point_errors',
-           'nme_per_image', 'nme', 'failure_rate', 'auc_ced', 'nme_by_region', 'mse_udacity', 'NME', 'WingLoss',
-           'keypoint_loss', 'SpatialHead', 'ImageNorm', 'KeypointNet', 'ModelError', 'find_pretrained', 'read_weights',
-           'load_trunk_weights', 'model_config', 'keypoint_model', 'keypoint_learner', 'save_keypoint_model',
-           'load_keypoint_model', 'default_model_path']
+__all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'MODELS_DIR', 'interocular',
+           'point_errors', 'nme_per_image', 'nme', 'failure_rate', 'auc_ced', 'nme_by_region', 'mse_udacity', 'NME',
+           'WingLoss', 'keypoint_loss', 'SpatialHead', 'ImageNorm', 'KeypointNet', 'ModelError', 'find_pretrained',
+           'read_weights', 'save_atomically', 'file_sha256', 'onnx_available', 'onnx_session', 'load_trunk_weights',
+           'model_config', 'keypoint_model', 'keypoint_learner', 'save_keypoint_model', 'load_keypoint_model',
+           'default_model_path']
 
 # %% ../nbs/01_model.ipynb #cell-005
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
@@ -180,6 +181,32 @@ def read_weights(path) -> dict:
     if not isinstance(sd, dict): raise ModelError(f'{path}: holds a {type(sd).__name__}, not a dict of weights')
     return sd
 
+def save_atomically(obj, path) -> Path:
+    "`torch.save` `obj` to `path` through a temporary file, so that a crash never leaves half a file."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + '.tmp')
+    torch.save(obj, tmp); os.replace(tmp, path)
+    return path
+
+def file_sha256(path) -> str:
+    "The sha256 of a file's bytes (an ONNX twin records its source file's)."
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+def onnx_available() -> bool:
+    "Is onnxruntime installed (the optional extra `facekp[onnx]`)?"
+    try: import onnxruntime  # noqa: F401
+    except ImportError: return False
+    return True
+
+def onnx_session(path, threads=None):
+    "An onnxruntime CPU session for the ONNX file at `path`; clear errors naming the file."
+    try: import onnxruntime as ort
+    except ImportError: raise ModelError(f'{path}: running ONNX models needs onnxruntime: pip install "facekp[onnx]"') from None
+    opts = ort.SessionOptions()
+    if threads: opts.intra_op_num_threads = threads
+    try: return ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+    except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({str(e).splitlines()[0][:200]})') from None
+
 def load_trunk_weights(body: nn.Module, path, arch='mobilenet_v2'):
     "Load ImageNet weights (a torchvision state dict, with or without the classifier) from `path` into `body`."
     sd = read_weights(path)
@@ -278,12 +305,8 @@ def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', hea
 # %% ../nbs/01_model.ipynb #cell-028
 def save_keypoint_model(model: nn.Module, config: dict, path, **extra) -> Path:
     "Save `model`'s weights and `config` (plus any plain-data `extra`) atomically to `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().cpu().clone(memory_format=torch.contiguous_format) for k, v in model.state_dict().items()}  # channels-last training
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save({'format': 'facekp-keypoint-model/1', 'config': dict(config), 'state_dict': sd, **extra}, tmp)
-    os.replace(tmp, path)
-    return path
+    return save_atomically({'format': 'facekp-keypoint-model/1', 'config': dict(config), 'state_dict': sd, **extra}, path)
 
 def load_keypoint_model(path, device='cpu'):
     "Load a model saved by `save_keypoint_model`: returns `(model in eval mode, config, extra)`."
@@ -299,7 +322,9 @@ def load_keypoint_model(path, device='cpu'):
 # %% ../nbs/01_model.ipynb #cell-030
 import facekp
 
+MODELS_DIR = Path(facekp.__file__).resolve().parent.parent / 'models'   # the shipped models: the project's models/
+
 def default_model_path() -> Path:
     "The default model file: `$FACEKP_MODEL`, else `models/facekp.pth` of the facekp project."
     env = os.environ.get('FACEKP_MODEL')
-    return Path(env) if env else Path(facekp.__file__).resolve().parent.parent / 'models' / 'facekp.pth'
+    return Path(env) if env else MODELS_DIR / 'facekp.pth'

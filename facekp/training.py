@@ -20,18 +20,13 @@ from fastprogress.fastprogress import progress_bar
 from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
                          show_keypoints, split_tables)
 from .model import (ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
-                          nme_by_region, nme_per_image, read_weights, save_keypoint_model)
+                          nme_by_region, nme_per_image, read_weights, save_atomically, save_keypoint_model)
 
 # %% auto #0
 __all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'WeightAverage', 'reuse_freed_memory', 'train_keypoints', 'add_face_check',
            'predict_crops', 'evaluate', 'public', 'plot_ced', 'plot_worst']
 
 # %% ../nbs/02_training.ipynb #cell-005
-def _atomic_save(obj, path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(obj, tmp); os.replace(tmp, path)
-
 def _plain(o):
     "Containers of plain types only (fastcore `L` to list), so the checkpoint loads with `weights_only=True`."
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
@@ -57,7 +52,7 @@ class Checkpoint(Callback):
             with (avg.applied() if avg is not None else nullcontext()):
                 save_keypoint_model(self.learn.model, self.learn.facekp_config, self.out,
                                     metrics={'nme_valid': nme, 'epoch': len(self.state['history'])}, train_args=self.state['args'])
-        _atomic_save({'format': 'facekp-checkpoint/1', 'config': self.learn.facekp_config, 'args': self.state['args'],
+        save_atomically({'format': 'facekp-checkpoint/1', 'config': self.learn.facekp_config, 'args': self.state['args'],
                       'stage': self.stage, 'epoch': self.epoch + 1,
                       'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
                       'average': None if avg is None else dict(weights=avg.avg, count=avg.count),

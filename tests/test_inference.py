@@ -156,8 +156,8 @@ def test_shipped_onnx_matches_shipped_model():
     pytest.importorskip('onnxruntime')
     twin = default_model_path().with_suffix('.onnx')
     if not twin.is_file(): pytest.skip('no shipped ONNX twin')
-    from facekp.inference import _sha256
-    assert OnnxKeypointModel(twin).source_sha256 == _sha256(default_model_path())
+    from facekp.model import file_sha256
+    assert OnnxKeypointModel(twin).source_sha256 == file_sha256(default_model_path())
 
 PHOTOS = real_data().parent / 'images' if real_data() is not None else None
 needs_photos = pytest.mark.skipif(PHOTOS is None or not (PHOTOS / 'the_beatles.jpg').is_file(), reason='../shared/images not found')
