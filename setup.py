@@ -29,10 +29,14 @@ setuptools.setup(
                  'Natural Language :: ' + cfg['language'].title(),
                  'Programming Language :: Python :: 3'] + (['License :: ' + lic[1]] if lic[1] else []),
     python_requires='>=' + cfg['min_python'],
-    packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
-    include_package_data=True,
+    # the shipped models live in the repository's models/ and travel inside the package as facekp/models/
+    packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']) + [cfg['lib_path'] + '.models'],
+    package_dir={cfg['lib_path'] + '.models': 'models'},
+    package_data={cfg['lib_path'] + '.models': ['facekp.pth', 'facekp.onnx', 'face_detector.pth', 'face_detector.onnx',
+                                                'README.md']},
+    include_package_data=False,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'onnx': ['onnxruntime', 'onnx', 'onnxscript']},
+    extras_require={'dev': dev_requirements, 'onnx': ['onnx', 'onnxscript']},   # onnx: to export models (running them needs only onnxruntime)
     entry_points={'console_scripts': cfg['console_scripts'].split(),
                   'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,

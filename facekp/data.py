@@ -25,49 +25,19 @@ from fastai.vision.core import PILImage, PILImageBW, TensorPoint
 from fastai.vision.data import ImageBlock, PointBlock
 from fastai.torch_core import TensorImage
 
+from .core import (N_POINTS, FACE_REGIONS, CONTOURS, FLIP_PERM, DataError, first_line, to_rgb, load_image, crop_box,
+                         to_crop, from_crop, crop_image)
+
 # %% auto #0
-__all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'KP_COLUMNS', 'DataError',
-           'is_data_dir', 'find_data', 'download_data', 'person_of', 'read_keypoints_csv', 'keypoints_array', 'to_rgb',
-           'load_image', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'default_cache_dir', 'PreparedSplit',
-           'prepare_split', 'FlipKeypoints', 'translate_mat', 'Translate', 'keypoint_augment', 'split_tables',
-           'keypoint_dls', 'show_keypoints', 'show_keypoint_batch']
+__all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'KP_COLUMNS', 'is_data_dir', 'find_data', 'download_data', 'person_of',
+           'read_keypoints_csv', 'keypoints_array', 'default_cache_dir', 'PreparedSplit', 'prepare_split',
+           'FlipKeypoints', 'translate_mat', 'Translate', 'keypoint_augment', 'split_tables', 'keypoint_dls',
+           'show_keypoints', 'show_keypoint_batch']
 
-# %% ../nbs/00_data.ipynb #cell-006
-N_POINTS = 68
-FACE_REGIONS = {
-    'jaw': list(range(0, 17)),
-    'left_brow': list(range(17, 22)), 'right_brow': list(range(22, 27)),
-    'nose': list(range(27, 36)),
-    'left_eye': list(range(36, 42)), 'right_eye': list(range(42, 48)),
-    'outer_lips': list(range(48, 60)), 'inner_lips': list(range(60, 68)),
-}
-# Polylines drawn to join the points: (indices, closed?)
-CONTOURS = [(FACE_REGIONS['jaw'], False), (FACE_REGIONS['left_brow'], False), (FACE_REGIONS['right_brow'], False),
-            (list(range(27, 31)), False), (list(range(31, 36)), False),
-            (FACE_REGIONS['left_eye'], True), (FACE_REGIONS['right_eye'], True),
-            (FACE_REGIONS['outer_lips'], True), (FACE_REGIONS['inner_lips'], True)]
-
-# %% ../nbs/00_data.ipynb #cell-008
-def _mirror_pairs():
-    pairs = [(i, 16 - i) for i in range(8)]                                   # jaw
-    pairs += [(17 + i, 26 - i) for i in range(5)]                             # brows
-    pairs += [(31, 35), (32, 34)]                                             # nostrils
-    pairs += [(36, 45), (37, 44), (38, 43), (39, 42), (40, 47), (41, 46)]     # eyes
-    pairs += [(48, 54), (49, 53), (50, 52), (55, 59), (56, 58)]               # outer lips
-    pairs += [(60, 64), (61, 63), (65, 67)]                                   # inner lips
-    perm = list(range(N_POINTS))
-    for a, b in pairs: perm[a], perm[b] = b, a
-    return perm
-
-FLIP_PERM = _mirror_pairs()
-
-# %% ../nbs/00_data.ipynb #cell-011
+# %% ../nbs/00_data.ipynb #cell-007
 DATA_ENV = 'FACEKP_DATA'
 SPLIT_CSVS = {'training': 'training_frames_keypoints.csv', 'test': 'test_frames_keypoints.csv'}
 DATA_URL = 'https://s3.amazonaws.com/video.udacity-data.com/topher/2018/May/5aea1b91_train-test-data/train-test-data.zip'
-
-class DataError(ValueError):
-    "Missing or bad data; the message names the file and the problem."
 
 def is_data_dir(path) -> bool:
     "Does `path` hold the facekp data (both CSVs)?"
@@ -90,7 +60,7 @@ def find_data(path=None) -> Path:
                     f"(downloads Udacity's train-test-data.zip into ./data), or `facekp data download --archive "
                     f"train-test-data.zip` for a local copy, or set ${DATA_ENV} to a folder holding the CSVs.")
 
-# %% ../nbs/00_data.ipynb #cell-014
+# %% ../nbs/00_data.ipynb #cell-010
 def _fetch(url, dest: Path, chunk=1 << 20):
     "Download `url` to `dest` with a progress bar; atomic (a `.part` file renamed at the end)."
     part = dest.with_name(dest.name + '.part')
@@ -156,7 +126,7 @@ def download_data(dest='data', url: str = DATA_URL, archive=None, force=False) -
         out.replace(dest)
     return dest
 
-# %% ../nbs/00_data.ipynb #cell-016
+# %% ../nbs/00_data.ipynb #cell-012
 KP_COLUMNS = [f'{c}{i}' for i in range(N_POINTS) for c in 'xy']
 
 def person_of(fname: str) -> str:
@@ -204,68 +174,7 @@ def keypoints_array(df: pd.DataFrame) -> np.ndarray:
     "The keypoints of a table as an (n, 68, 2) float32 array."
     return df[KP_COLUMNS].to_numpy(np.float32).reshape(-1, N_POINTS, 2)
 
-# %% ../nbs/00_data.ipynb #cell-022
-def to_rgb(im: Image.Image, gray=False) -> Image.Image:
-    "Convert any PIL image to 8-bit RGB (or L if `gray`), dropping alpha."
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):
-        a = np.asarray(im, dtype=np.float32)
-        hi = 65535.0 if im.mode.startswith('I;16') or a.max() > 255 else 255.0
-        im = Image.fromarray(np.clip(a / hi * 255 + 0.5, 0, 255).astype(np.uint8))
-    if im.mode == 'P': im = im.convert('RGBA')
-    if im.mode in ('LA', 'La', 'PA') : im = im.convert('RGBA')
-    return im.convert('L' if gray else 'RGB')
-
-def load_image(path, gray=False) -> Image.Image:
-    "Open the image at `path` by its content (PNG, WebP, JPEG, …) as 8-bit RGB or L; EXIF rotation applied."
-    try:
-        with Image.open(path) as im:
-            im.load()
-            im = ImageOps.exif_transpose(im)
-    except FileNotFoundError: raise DataError(f'{path}: image not found') from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise DataError(f'{path}: cannot read image ({e})') from None
-    return to_rgb(im, gray)
-
-# %% ../nbs/00_data.ipynb #cell-025
-def crop_box(kps: np.ndarray, img_wh, size: int, crop='face', margin=0.2) -> np.ndarray:
-    "The `(x0, y0, sx, sy)` mapping an image (of width, height `img_wh`) into a `size` square."
-    w, h = img_wh
-    if crop == 'face':
-        lo, hi = np.nanmin(kps, 0), np.nanmax(kps, 0)
-        side = max(hi - lo) * (1 + 2 * margin)
-        (cx, cy) = (lo + hi) / 2
-        return np.array([cx - side / 2, cy - side / 2, size / side, size / side], np.float32)
-    if crop == 'pad':
-        side = max(w, h)
-        return np.array([(w - side) / 2, (h - side) / 2, size / side, size / side], np.float32)
-    if crop == 'squish': return np.array([0, 0, size / w, size / h], np.float32)
-    raise ValueError(f"crop={crop!r}: expected 'face', 'pad' or 'squish'")
-
-def to_crop(kps, box):
-    "Map keypoints from original pixels into the crop given by `box`."
-    return (np.asarray(kps, np.float32) - box[:2]) * box[2:]
-
-def from_crop(kps, box):
-    "Map keypoints from the crop given by `box` back to original pixels."
-    return np.asarray(kps, np.float32) / box[2:] + box[:2]
-
-def crop_image(img, box, size: int) -> np.ndarray:
-    "Crop and resize `img` (PIL or array) with `box` into a `size` square (black outside the image)."
-    a = np.asarray(img)
-    x0, y0, sx, sy = [float(v) for v in box]
-    # continuous coords: x' = (x - x0) * sx; OpenCV maps pixel centres, hence the half-pixel terms
-    m = np.array([[sx, 0, (0.5 - x0) * sx - 0.5], [0, sy, (0.5 - y0) * sy - 0.5]], np.float32)
-    interp = cv2.INTER_AREA if min(sx, sy) < 1 else cv2.INTER_LINEAR
-    if interp == cv2.INTER_AREA:  # warpAffine has no area filter: pre-shrink with resize, then warp
-        fx, fy = min(1.0, sx), min(1.0, sy)
-        if fx < 1 or fy < 1:
-            a = cv2.resize(a, None, fx=fx, fy=fy, interpolation=cv2.INTER_AREA)
-            # a pixel centre c of the shrunk image sits at u = (c + 0.5) / f in the original
-            m = np.array([[sx / fx, 0, 0.5 * sx / fx - x0 * sx - 0.5], [0, sy / fy, 0.5 * sy / fy - y0 * sy - 0.5]], np.float32)
-    out = cv2.warpAffine(a, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    return out if out.ndim == a.ndim else out[..., None]
-
-# %% ../nbs/00_data.ipynb #cell-029
+# %% ../nbs/00_data.ipynb #cell-018
 def default_cache_dir() -> Path:
     return Path(os.environ.get('FACEKP_CACHE', Path.home() / '.cache' / 'facekp'))
 
@@ -313,7 +222,7 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
         tmp.replace(cfile)
     return PreparedSplit(df, images, points, boxes, sizes, size, crop, gray, margin)
 
-# %% ../nbs/00_data.ipynb #cell-031
+# %% ../nbs/00_data.ipynb #cell-020
 class FlipKeypoints(RandTransform):
     "Flip images left-right with probability `p`, negating x and swapping mirrored keypoint labels."
     order, split_idx = 29, 0
@@ -361,7 +270,7 @@ def keypoint_augment(flip=True, max_rotate=15., min_zoom=0.9, max_zoom=1.1, max_
     tfms = setup_aug_tfms(tfms)
     return ([FlipKeypoints()] if flip else []) + tfms
 
-# %% ../nbs/00_data.ipynb #cell-033
+# %% ../nbs/00_data.ipynb #cell-022
 class _Getter:
     "Picklable item getter over a prepared array."
     def __init__(self, arr): self.arr = arr
@@ -403,7 +312,7 @@ def keypoint_dls(source=None, size=224, bs=64, valid='test', gray=False, augment
     dls.prepared = dict(zip(('train', 'valid'), prep))  # crops, boxes and tables, to map predictions back
     return dls
 
-# %% ../nbs/00_data.ipynb #cell-035
+# %% ../nbs/00_data.ipynb #cell-024
 def show_keypoints(img, kps, ax=None, numbered=False, joined=True, color='lime', s=12, fontsize=6, title=None):
     "Draw the (68, 2) keypoints `kps` (in `img`'s pixels) on `img`."
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))

@@ -13,14 +13,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .data import SPLIT_CSVS, find_data, keypoints_array, load_image, read_keypoints_csv
-from .model import MODELS_DIR, ModelError, file_sha256, onnx_available, onnx_session, read_weights, save_atomically
+from .core import ModelError, default_face_detector_path, face_squares, file_sha256, load_image, square_iou
+from .data import SPLIT_CSVS, find_data, keypoints_array, read_keypoints_csv
+from .model import read_weights, save_atomically
+from .inference import CnnFaceDetector, decode_centers, nms_squares   # running the detector: facekp.inference
 
 # %% auto #0
-__all__ = ['FACE_DETECTOR_DEFAULTS', 'FaceCenterNet', 'face_squares', 'center_targets', 'FaceCanvases', 'load_faces',
-           'center_loss', 'square_iou', 'nms_squares', 'decode_centers', 'save_face_detector', 'load_face_detector',
-           'default_face_detector_path', 'export_face_detector_onnx', 'CnnFaceDetector', 'train_face_detector',
-           'evaluate_face_detector']
+__all__ = ['FACE_DETECTOR_DEFAULTS', 'FaceCenterNet', 'center_targets', 'FaceCanvases', 'load_faces', 'center_loss', 'square_iou',
+           'nms_squares', 'decode_centers', 'save_face_detector', 'load_face_detector', 'export_face_detector_onnx',
+           'train_face_detector', 'evaluate_face_detector']
 
 # %% ../nbs/07_face_detector.ipynb #cell-005
 def _conv(i, o, stride=1, k=3, groups=1):
@@ -50,12 +51,6 @@ class FaceCenterNet(nn.Module):
         return self.head(a + up(self.lat16(b) + up(self.lat32(c))))
 
 # %% ../nbs/07_face_detector.ipynb #cell-008
-def face_squares(kps: np.ndarray) -> np.ndarray:
-    "Each face's square around its keypoints (n, 68, 2) as (cx, cy, side): the square the keypoint crops are cut around."
-    kps = np.asarray(kps, np.float32).reshape(-1, kps.shape[-2], 2)
-    lo, hi = np.nanmin(kps, 1), np.nanmax(kps, 1)
-    return np.concatenate([(lo + hi) / 2, (hi - lo).max(1, keepdims=True)], 1).astype(np.float32)
-
 def center_targets(squares, hw, stride=8) -> np.ndarray:
     "The target (5, h/stride, w/stride) of faces `squares` (cx, cy, side) on an image of size `hw`: heat, log side, offset x, y, mask."
     H, W = hw[0] // stride, hw[1] // stride
@@ -184,72 +179,25 @@ def load_face_detector(path) -> FaceCenterNet:
     except RuntimeError as e: raise ModelError(f'{path}: weights do not fit the network ({str(e).splitlines()[0]})') from None
     return m.eval()
 
-def default_face_detector_path() -> Path:
-    "The shipped face detector: `$FACEKP_FACE_DETECTOR`, else `models/face_detector.pth` of the facekp project."
-    env = os.environ.get('FACEKP_FACE_DETECTOR')
-    return Path(env) if env else MODELS_DIR / 'face_detector.pth'
-
 def export_face_detector_onnx(path=None, out=None, opset=17) -> Path:
     "Write the face detector at `path` (default: the shipped one) to ONNX at `out` (default: beside it), atomically."
     path = Path(path or default_face_detector_path()); out = Path(out or path.with_suffix('.onnx'))
+    if out.resolve() == path.resolve(): raise ValueError(f'--out {out}: the detector file itself; choose another name')
     model = load_face_detector(path)
-    out.parent.mkdir(parents=True, exist_ok=True); tmp = out.with_name(out.name + '.tmp')
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        torch.onnx.export(model, (torch.rand(1, 3, 192, 192),), str(tmp), input_names=['image'], output_names=['centers'],
-                          opset_version=opset, dynamo=False,
-                          dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}, 'centers': {0: 'batch', 2: 'h8', 3: 'w8'}})
-    import onnx
-    m = onnx.load(str(tmp))
-    m.metadata_props.add(key='facekp_source_sha256', value=file_sha256(path))
-    onnx.save(m, str(tmp)); os.replace(tmp, out)
+    import warnings, onnx
+    from facekp.core import atomic_write
+    with atomic_write(out) as tmp:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            torch.onnx.export(model, (torch.rand(1, 3, 192, 192),), str(tmp), input_names=['image'], output_names=['centers'],
+                              opset_version=opset, dynamo=False,
+                              dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}, 'centers': {0: 'batch', 2: 'h8', 3: 'w8'}})
+        m = onnx.load(str(tmp))
+        m.metadata_props.add(key='facekp_source_sha256', value=file_sha256(path))
+        onnx.save(m, str(tmp))
     return out
 
-# %% ../nbs/07_face_detector.ipynb #cell-024
-class CnnFaceDetector:
-    "facekp's small CNN face detector; its boxes are the squares around the faces' keypoints."
-    crop_rel = (0.5, 0.5, 1.4)   # for `box_to_crop`: the keypoint crop is centred on the box, 1.4 times its side
-    refine = (2, 0.02)           # `KeypointDetector`'s default refinement for its boxes: up to 2 passes, while the crop moves > 2 %
-    def __init__(self, model=None, threshold=0.3, base_side=192, max_levels=3, nms=0.4, backend='auto', threads=1):
-        if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
-        path = Path(model) if model is not None else default_face_detector_path()
-        if not path.is_file(): raise ModelError(f'{path}: face detector file not found (facekp ships one in models/)')
-        self.threshold, self.base_side, self.max_levels, self.nms = threshold, base_side, max_levels, nms
-        twin = path.with_suffix('.onnx')
-        if backend == 'onnx' and not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}')
-        use_onnx = path.suffix == '.onnx' or backend == 'onnx' or (backend == 'auto' and twin.is_file() and onnx_available())
-        self.session = onnx_session(twin, threads) if use_onnx else None
-        self.model = None if use_onnx else load_face_detector(path)
-        self.path = twin if self.session is not None else path
-
-    def _net(self, x: np.ndarray) -> np.ndarray:
-        if self.session is not None: return self.session.run(None, {'image': x})[0]
-        with torch.inference_mode(): return self.model(torch.from_numpy(x)).numpy()
-
-    def levels(self, hw) -> list:
-        "The scales an image of size `hw` is searched at: its long side made `base_side`, then 2x and 4x that, as far as the image has pixels."
-        long = max(hw); sides = [self.base_side * 2 ** k for k in range(self.max_levels)]
-        return [s / long for k, s in enumerate(sides) if k == 0 or s <= long]
-
-    def squares(self, rgb: np.ndarray) -> np.ndarray:
-        "Faces (cx, cy, side, heat) in `rgb`'s pixels, best first."
-        found = []
-        for sc in self.levels(rgb.shape[:2]):
-            h, w = max(1, round(rgb.shape[0] * sc)), max(1, round(rgb.shape[1] * sc))
-            a = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if sc < 1 else cv2.INTER_LINEAR)
-            a = cv2.copyMakeBorder(a, 0, -(-h // 32) * 32 - h, 0, -(-w // 32) * 32 - w, cv2.BORDER_REPLICATE)
-            x = a.transpose(2, 0, 1)[None].astype(np.float32) * np.float32(1 / 255)
-            found.append(decode_centers(self._net(x)[0], self.threshold, FaceCenterNet.stride, sc))
-        return nms_squares(np.concatenate(found), self.nms)
-
-    def __call__(self, rgb: np.ndarray) -> np.ndarray:
-        "Boxes (n, 4) as x, y, w, h in `rgb`'s pixels, largest first (as `HaarFaceDetector` gives them)."
-        s = self.squares(rgb)
-        b = np.stack([s[:, 0] - s[:, 2] / 2, s[:, 1] - s[:, 2] / 2, s[:, 2], s[:, 2]], 1).reshape(-1, 4)
-        return b[np.argsort(-b[:, 2], kind='stable')].astype(np.float32)
-
-# %% ../nbs/07_face_detector.ipynb #cell-027
+# %% ../nbs/07_face_detector.ipynb #cell-029
 FACE_DETECTOR_DEFAULTS = dict(epochs=25, n_per_epoch=4000, bs=32, lr=4e-3, side=192, widths=(16, 32, 48, 64, 96), seed=0, limit=None)
 
 def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs/face_detector', resume=True,
@@ -299,7 +247,7 @@ def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs
     except ImportError: pass   # no onnx here: the .pth alone works (PyTorch)
     return history
 
-# %% ../nbs/07_face_detector.ipynb #cell-031
+# %% ../nbs/07_face_detector.ipynb #cell-033
 def evaluate_face_detector(detector, df, progress=True) -> dict:
     "Share of the faces of table `df` that `detector` (boxes x, y, w, h) finds, boxes per image, box errors, ms per image."
     from fastprogress.fastprogress import progress_bar

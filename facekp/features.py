@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn as nn
-from .inference import as_rgb_array   # first: facekp quiets fastai's import-time warning
+import facekp.data  # noqa: F401 (first: facekp quiets fastai's import-time warning)
+from .core import as_rgb_array
 from fastai.callback.hook import hook_output
 
 # %% auto #0

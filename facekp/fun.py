@@ -9,11 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import cv2
-import matplotlib.pyplot as plt
 import numpy as np
 
-from .data import N_POINTS
-from .inference import as_rgb_array
+from .core import N_POINTS, as_rgb_array
 
 # %% auto #0
 __all__ = ['OVERLAY_KINDS', 'make_overlay', 'read_overlay', 'overlay_placement', 'add_overlay', 'smile_score', 'is_smiling',

@@ -4,49 +4,22 @@
 
 # %% ../nbs/03_inference.ipynb #cell-002
 from __future__ import annotations
-import os, threading, time
+import json, os, threading, time
 from pathlib import Path
 
 import cv2
-import matplotlib.pyplot as plt
 import numpy as np
-import torch
-from PIL import Image
 
-from .data import (DataError, N_POINTS, FLIP_PERM, crop_box, crop_image, from_crop, load_image, show_keypoints,
-                         to_rgb)
-from .model import ModelError, default_model_path, file_sha256, load_keypoint_model, onnx_available, onnx_session
-from .face_detector import CnnFaceDetector, face_squares, square_iou
+from .core import (DataError, ModelError, N_POINTS, FLIP_PERM, as_rgb_array, check_config, check_model_file, crop_box,
+                         crop_image, default_face_detector_path, default_model_path, face_squares, file_sha256, first_line,
+                         from_crop, load_image, onnx_session, onnx_twin, resolve_device, square_iou)
 
 # %% auto #0
-__all__ = ['HAAR_TO_CROP', 'as_rgb_array', 'HaarFaceDetector', 'box_to_crop', 'pooled_features', 'face_probability',
-           'face_check_crops', 'fit_face_check', 'export_onnx', 'OnnxKeypointModel', 'crop_change', 'KeypointDetector',
-           'draw_faces', 'annotate']
+__all__ = ['HAAR_TO_CROP', 'FACE_DETECTORS', 'HaarFaceDetector', 'nms_squares', 'decode_centers', 'CnnFaceDetector',
+           'box_to_crop', 'pooled_features', 'face_probability', 'face_check_crops', 'fit_face_check', 'export_onnx',
+           'OnnxKeypointModel', 'crop_change', 'KeypointDetector', 'faces_to_json', 'draw_faces', 'annotate']
 
-# %% ../nbs/03_inference.ipynb #cell-005
-def as_rgb_array(image, color='rgb') -> np.ndarray:
-    "An (h, w, 3) uint8 RGB array from a path, PIL image or array (`color`: 'rgb' or 'bgr' for arrays)."
-    if isinstance(image, (str, os.PathLike)): return np.asarray(load_image(image))
-    if isinstance(image, Image.Image): return np.asarray(to_rgb(image))
-    if not isinstance(image, np.ndarray):
-        raise ValueError(f'image: expected a path, a PIL image or a NumPy array, got {type(image).__name__}')
-    a = image
-    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)) or min(a.shape[:2]) < 1:
-        raise ValueError(f'image: array of shape {a.shape}; expected (h, w), (h, w, 3) or (h, w, 4)')
-    if a.dtype == np.uint16: a = (a / 257.0 + 0.5).astype(np.uint8)
-    elif a.dtype.kind == 'f':
-        if not np.isfinite(a).all(): raise ValueError('image: array has NaN or infinite values')
-        a = np.clip(a * (255.0 if a.max() <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
-    elif a.dtype == np.bool_: a = a.astype(np.uint8) * 255
-    elif a.dtype != np.uint8: a = np.clip(a, 0, 255).astype(np.uint8)
-    if a.ndim == 2: a = np.repeat(a[..., None], 3, -1)
-    if a.shape[-1] == 4: a = a[..., :3]
-    if color == 'bgr': a = a[..., ::-1]
-    elif color != 'rgb': raise ValueError(f"color={color!r}: expected 'rgb' or 'bgr'")
-    return np.ascontiguousarray(a)
-
-# %% ../nbs/03_inference.ipynb #cell-008
+# %% ../nbs/03_inference.ipynb #cell-006
 class HaarFaceDetector:
     "OpenCV's frontal-face Haar cascade; large images are scaled to `max_side` for detection."
     crop_rel = (0.50, 0.66, 1.225)   # for `box_to_crop` (measured below): a Haar box sits high and narrow on a face
@@ -77,7 +50,72 @@ class HaarFaceDetector:
         b = np.asarray(b, np.float32).reshape(-1, 4) / s
         return b[np.argsort(-b[:, 2])]
 
+# %% ../nbs/03_inference.ipynb #cell-008
+def nms_squares(sq: np.ndarray, thr=0.4) -> np.ndarray:
+    "Greedy non-maximum suppression of squares (cx, cy, side, score), best first."
+    sq = np.asarray(sq, np.float32).reshape(-1, 4)
+    keep = []
+    for s in sq[np.argsort(-sq[:, 3], kind='stable')]:
+        if all(square_iou(s, k) <= thr for k in keep): keep.append(s)
+    return np.array(keep, np.float32).reshape(-1, 4)
+
+def decode_centers(out: np.ndarray, threshold=0.3, stride=8, scale=1.0) -> np.ndarray:
+    "Faces (cx, cy, side, score) from one output (4, h, w): local maxima of the heat above `threshold`, in pixels / `scale`."
+    p = 1 / (1 + np.exp(-out[0]))
+    peak = p == cv2.dilate(p, np.ones((3, 3), np.uint8))
+    iy, ix = np.nonzero(peak & (p > threshold))
+    cx = (ix + out[2, iy, ix] + 0.5) * stride / scale
+    cy = (iy + out[3, iy, ix] + 0.5) * stride / scale
+    side = np.exp(np.clip(out[1, iy, ix], 0, 10)) / scale
+    return np.stack([cx, cy, side, p[iy, ix]], 1).astype(np.float32).reshape(-1, 4)
+
 # %% ../nbs/03_inference.ipynb #cell-010
+class CnnFaceDetector:
+    "facekp's small CNN face detector; its boxes are the squares around the faces' keypoints."
+    crop_rel = (0.5, 0.5, 1.4)   # for `box_to_crop`: the keypoint crop is centred on the box, 1.4 times its side
+    refine = (2, 0.02)           # `KeypointDetector`'s default refinement for its boxes: up to 2 passes, while the crop moves > 2 %
+    stride = 8                   # the network's output cell, in input pixels
+    def __init__(self, model=None, threshold=0.3, base_side=192, max_levels=3, nms=0.4, backend='auto', threads=1):
+        if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
+        path = Path(model) if model is not None else default_face_detector_path()
+        if not path.is_file(): raise ModelError(f'{path}: face detector file not found (facekp ships one; or train one with `facekp train-face-detector`)')
+        self.threshold, self.base_side, self.max_levels, self.nms = threshold, base_side, max_levels, nms
+        onnx = _pick_backend(path, 'cpu', backend, quiet=backend == 'torch')
+        self.session = onnx_session(onnx, threads) if onnx.suffix == '.onnx' else None
+        if self.session is None:
+            from facekp.face_detector import load_face_detector   # PyTorch: only when there is no ONNX twin to run
+            self.model = load_face_detector(path)
+        else: self.model = None
+        self.path = onnx
+
+    def _net(self, x: np.ndarray) -> np.ndarray:
+        if self.session is not None: return self.session.run(None, {'image': x})[0]
+        import torch
+        with torch.inference_mode(): return self.model(torch.from_numpy(x)).numpy()
+
+    def levels(self, hw) -> list:
+        "The scales an image of size `hw` is searched at: its long side made `base_side`, then 2x and 4x that, as far as the image has pixels."
+        long = max(hw); sides = [self.base_side * 2 ** k for k in range(self.max_levels)]
+        return [s / long for k, s in enumerate(sides) if k == 0 or s <= long]
+
+    def squares(self, rgb: np.ndarray) -> np.ndarray:
+        "Faces (cx, cy, side, heat) in `rgb`'s pixels, best first."
+        found = []
+        for sc in self.levels(rgb.shape[:2]):
+            h, w = max(1, round(rgb.shape[0] * sc)), max(1, round(rgb.shape[1] * sc))
+            a = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if sc < 1 else cv2.INTER_LINEAR)
+            a = cv2.copyMakeBorder(a, 0, -(-h // 32) * 32 - h, 0, -(-w // 32) * 32 - w, cv2.BORDER_REPLICATE)
+            x = a.transpose(2, 0, 1)[None].astype(np.float32) * np.float32(1 / 255)
+            found.append(decode_centers(self._net(x)[0], self.threshold, self.stride, sc))
+        return nms_squares(np.concatenate(found), self.nms)
+
+    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+        "Boxes (n, 4) as x, y, w, h in `rgb`'s pixels, largest first (as `HaarFaceDetector` gives them)."
+        s = self.squares(rgb)
+        b = np.stack([s[:, 0] - s[:, 2] / 2, s[:, 1] - s[:, 2] / 2, s[:, 2], s[:, 2]], 1).reshape(-1, 4)
+        return b[np.argsort(-b[:, 2], kind='stable')].astype(np.float32)
+
+# %% ../nbs/03_inference.ipynb #cell-012
 HAAR_TO_CROP = HaarFaceDetector.crop_rel  # crop centre (x, y) and side, in Haar box widths, for margin=0.2
 
 def box_to_crop(box, size, margin=0.2, rel=HAAR_TO_CROP) -> np.ndarray:
@@ -87,17 +125,18 @@ def box_to_crop(box, size, margin=0.2, rel=HAAR_TO_CROP) -> np.ndarray:
     cx, cy = x + rel[0] * w, y + rel[1] * w
     return np.array([cx - side / 2, cy - side / 2, size / side, size / side], np.float32)
 
-# %% ../nbs/03_inference.ipynb #cell-014
-def pooled_features(model, x) -> torch.Tensor:
-    "Keypoints (n, 68, 2) and the trunk's average-pooled features (n, c) in one pass."
+# %% ../nbs/03_inference.ipynb #cell-016
+def pooled_features(model, x):
+    "Keypoints (n, 68, 2) and the trunk's average-pooled features (n, c) in one pass (PyTorch tensors)."
     f = model[0](x)
     return model[1](f), f.mean((2, 3))
 
 def face_probability(check: dict, feats) -> np.ndarray:
-    "The face check's probability that each feature row is a face."
-    f = torch.as_tensor(np.asarray(feats), dtype=torch.float32)
-    z = ((f - check['mean']) / check['std']) @ check['w'] + check['b']
-    return torch.sigmoid(z).numpy()
+    "The face check's probability that each feature row is a face (NumPy; the check's tensors or arrays)."
+    a = lambda v: np.asarray(v.detach().cpu() if hasattr(v, 'detach') else v, np.float64)
+    z = ((a(feats) - a(check['mean'])) / a(check['std'])) @ a(check['w']) + a(check['b'])
+    return (1 / (1 + np.exp(-z))).astype(np.float32)
+
 
 def _jitter_box(box, rng, shift, scale):
     x0, y0, s, _ = box; side = 1 / s
@@ -129,6 +168,7 @@ def face_check_crops(df, size, margin=0.2, n=1500, seed=0):
 
 def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', steps=300) -> dict:
     "Fit the face check (logistic regression on pooled trunk features) on crops of the table `df`."
+    import torch
     pos, neg = face_check_crops(df, size, margin, n, seed)
     x = np.concatenate([pos, neg]); y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
     feats = []
@@ -149,12 +189,15 @@ def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', st
     acc = float((((z @ w + b) > 0).float() == y).float().mean())
     return dict(w=w.detach(), b=b.detach()[0], mean=mean, std=std, train_accuracy=acc, n_pos=len(pos), n_neg=len(neg))
 
-# %% ../nbs/03_inference.ipynb #cell-016
-import json
-
-def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
-    "Write the facekp model at `model_path` (default: the shipped one) to ONNX at `out` (atomically)."
-    model_path = model_path or default_model_path()
+# %% ../nbs/03_inference.ipynb #cell-018
+def export_onnx(model_path=None, out=None, opset=17) -> Path:
+    "Write the facekp model at `model_path` (default: the shipped one) to ONNX at `out` (default: its twin beside it), atomically."
+    import warnings, torch, onnx
+    from facekp.core import atomic_write
+    from facekp.model import load_keypoint_model
+    model_path = Path(model_path or default_model_path())
+    out = Path(out) if out is not None else model_path.with_suffix('.onnx')
+    if out.resolve() == model_path.resolve(): raise ValueError(f'--out {out}: the model file itself; choose another name')
     model, cfg, extra = load_keypoint_model(model_path)
     x = torch.rand(2, cfg['n_in'], cfg['size'], cfg['size'])
     check = extra.get('face_check')
@@ -165,28 +208,27 @@ def export_onnx(model_path=None, out='models/facekp.onnx', opset=17) -> Path:
                 k, f = pooled_features(s.m, x)
                 return k, torch.sigmoid(((f - check['mean']) / check['std']) @ check['w'] + check['b'])
         model = _WithCheck(model).eval()
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + '.tmp')
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        outs = ['keypoints'] + (['face_probability'] if check is not None else [])
-        torch.onnx.export(model, (x,), str(tmp), input_names=['image'], output_names=outs, opset_version=opset,
-                          dynamic_axes={n: {0: 'batch'} for n in ['image'] + outs}, dynamo=False)
-    import onnx
-    m = onnx.load(str(tmp))
-    m.metadata_props.add(key='facekp_config', value=json.dumps(cfg))
-    m.metadata_props.add(key='facekp_source_sha256', value=file_sha256(model_path))
-    onnx.save(m, str(tmp)); os.replace(tmp, out)
+    with atomic_write(out) as tmp:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            outs = ['keypoints'] + (['face_probability'] if check is not None else [])
+            torch.onnx.export(model, (x,), str(tmp), input_names=['image'], output_names=outs, opset_version=opset,
+                              dynamic_axes={n: {0: 'batch'} for n in ['image'] + outs}, dynamo=False)
+        m = onnx.load(str(tmp))
+        m.metadata_props.add(key='facekp_config', value=json.dumps(cfg))
+        m.metadata_props.add(key='facekp_source_sha256', value=file_sha256(model_path))
+        onnx.save(m, str(tmp))
     return out
 
 class OnnxKeypointModel:
-    "A facekp ONNX file run by onnxruntime, called like the PyTorch model."
+    "A facekp ONNX file run by onnxruntime: `run` takes and returns NumPy arrays."
     def __init__(self, path, threads=None):
         self.session = onnx_session(path, threads)
         meta = self.session.get_modelmeta().custom_metadata_map
         if 'facekp_config' not in meta: raise ModelError(f'{path}: an ONNX model without facekp metadata')
-        self.config = json.loads(meta['facekp_config'])
+        try: cfg = json.loads(meta['facekp_config'])
+        except ValueError: raise ModelError(f'{path}: its facekp config is not JSON') from None
+        self.config = check_config(cfg, path)
         self.source_sha256 = meta.get('facekp_source_sha256')
         self.face_check = {} if len(self.session.get_outputs()) > 1 else None
     def run(self, x: np.ndarray, features=False) -> tuple:
@@ -195,24 +237,24 @@ class OnnxKeypointModel:
         return ys[0], (ys[1] if features and len(ys) > 1 else None)
     def __call__(self, x):
         "Like the PyTorch model: a (n, c, s, s) tensor in, (n, 68, 2) keypoints out."
+        import torch
         return torch.from_numpy(self.run(x.detach().cpu().numpy())[0])
 
-# %% ../nbs/03_inference.ipynb #cell-018
-def _pick_backend(path: Path, device, backend='auto') -> Path:
-    "The file to run: `path`, or its ONNX twin for `backend='onnx'` (or 'auto' on a CPU with onnxruntime)."
+# %% ../nbs/03_inference.ipynb #cell-020
+def _pick_backend(path: Path, device, backend='auto', quiet=False) -> Path:
+    "The file to run: `path`, or its matching ONNX twin for `backend='onnx'` (or 'auto' on a CPU)."
     if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
-    twin = path.with_suffix('.onnx')
     if path.suffix == '.onnx' or backend == 'torch': return path
     if backend == 'onnx':
+        twin = path.with_suffix('.onnx')
         if not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}; write one with `facekp export-onnx`')
+        if onnx_twin(path, quiet=True) is None:
+            raise ModelError(f'{twin}: not a twin of {path.name} (exported from another file, or unreadable); write one with `facekp export-onnx`')
         return twin
-    if torch.device(device).type == 'cpu' and twin.is_file() and path.is_file() and onnx_available():
-        try: same = OnnxKeypointModel(twin).source_sha256 == file_sha256(path)   # a twin of *this* model file only
-        except ModelError: same = False
-        if same: return twin
-    return path
+    if device != 'cpu': return path
+    return onnx_twin(path, quiet=quiet) or path
 
-# %% ../nbs/03_inference.ipynb #cell-020
+# %% ../nbs/03_inference.ipynb #cell-022
 def _same_face(a, b, iou=0.5) -> bool:
     "Do keypoints `a` and `b` (68, 2) sit on the same face (their squares overlap by more than `iou`)?"
     return square_iou(*face_squares(np.stack([a, b]))) > iou
@@ -223,41 +265,57 @@ def crop_change(a, b, size) -> float:
     shift = np.abs((np.asarray(b[:2], np.float64) + side_b / 2) - (np.asarray(a[:2], np.float64) + side_a / 2)).max()
     return float(max(shift, abs(side_b - side_a)) / side_a)
 
+FACE_DETECTORS = {'cnn': CnnFaceDetector, 'haar': HaarFaceDetector}
+
+def _face_detector(face_detector, backend, haar_kwargs):
+    "A face detector from a name in `FACE_DETECTORS` or a callable."
+    if haar_kwargs and face_detector != 'haar':
+        raise ValueError(f'{", ".join(haar_kwargs)}: Haar cascade settings; they need face_detector=\'haar\'')
+    if face_detector is None or face_detector == 'cnn': return CnnFaceDetector(backend='torch' if backend == 'torch' else 'auto')
+    if face_detector == 'haar': return HaarFaceDetector(**haar_kwargs)
+    if isinstance(face_detector, str) or not callable(face_detector):
+        raise ValueError(f"face_detector={face_detector!r}: expected {', '.join(map(repr, FACE_DETECTORS))} or a callable")
+    return face_detector
+
+def _number(name, v, lo, hi, kind=float):
+    "`v` checked to be a `kind` number in [lo, hi], else a one-line ValueError naming the argument."
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not (lo <= v <= hi) or v != v:
+        raise ValueError(f'{name}={v!r}: expected a{"n integer" if kind is int else " number"} from {lo} to {hi}')
+    if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
+    return kind(v)
+
+# %% ../nbs/03_inference.ipynb #cell-023
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
     def __init__(self, model=None, device=None, refine=None, refine_tol=None, flip=False, min_score=0.01,
                  face_detector='cnn', verbose=False, backend='auto', workers=None, **haar_kwargs):
-        if device is None: device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        self.device = torch.device(device)
-        self.flip, self.min_score, self.verbose = flip, min_score, verbose
+        self.device = resolve_device(device)
+        self.flip, self.verbose = bool(flip), verbose
+        self.min_score = _number('min_score', min_score, 0.0, 1.0)
         if model is None or isinstance(model, (str, os.PathLike)):
-            path = Path(model) if model is not None else default_model_path()
+            path = check_model_file(Path(model) if model is not None else default_model_path())
             path = _pick_backend(path, self.device, backend)
-            if not path.is_file():
-                raise ModelError(f'{path}: model file not found (facekp ships one in models/; or train one with `facekp train`)')
             if path.suffix == '.onnx':
-                self.model = OnnxKeypointModel(path); self.config = self.model.config; self.device = torch.device('cpu')
+                self.model = OnnxKeypointModel(path); self.config = self.model.config; self.device = 'cpu'
                 self.face_check = self.model.face_check
             else:
+                from facekp.model import load_keypoint_model   # PyTorch: only for a .pth without a matching ONNX twin
                 self.model, self.config, extra = load_keypoint_model(path, self.device)
                 self.face_check = extra.get('face_check')
             self.model_path = path
         else:
-            self.model, self.config = model[:2]
+            if not isinstance(model, (tuple, list)) or len(model) < 2:
+                raise ValueError('model: expected a file path or a (network, config[, extra]) tuple')
+            self.model, self.config = model[0], check_config(model[1], 'model')
             self.face_check = model[2].get('face_check') if len(model) > 2 else None
             self.model = self.model.to(self.device).eval(); self.model_path = None
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
-        if haar_kwargs and face_detector != 'haar':
-            raise ValueError(f'{", ".join(haar_kwargs)}: Haar cascade settings; they need face_detector=\'haar\'')
-        if face_detector == 'haar': face_detector = HaarFaceDetector(**haar_kwargs)
-        elif face_detector in ('cnn', None): face_detector = CnnFaceDetector(backend='torch' if backend == 'torch' else 'auto')
-        elif isinstance(face_detector, str): raise ValueError(f"face_detector={face_detector!r}: expected 'cnn', 'haar' or a callable")
-        self.face_detector = face_detector
+        self.face_detector = _face_detector(face_detector, backend, haar_kwargs)
         # passes and tolerance of the refinement: what this detector's boxes need (see the table above), unless given
-        need = getattr(face_detector, 'refine', HaarFaceDetector.refine)
-        self.refine = need[0] if refine is None else refine
-        self.refine_tol = need[1] if refine_tol is None else refine_tol
-        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        need = getattr(self.face_detector, 'refine', HaarFaceDetector.refine)
+        self.refine = _number('refine', need[0] if refine is None else refine, 0, 10, int)
+        self.refine_tol = _number('refine_tol', need[1] if refine_tol is None else refine_tol, 0.0, 1.0)
+        self.workers = _number('workers', workers if workers is not None else min(4, os.cpu_count() or 1), 1, 64, int)
         self._pool = None
 
     def find_faces(self, rgbs: list) -> list:
@@ -266,11 +324,12 @@ class KeypointDetector:
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix='facekp-detect')
-        return list(self._pool.map(self.face_detector, rgbs))  # OpenCV releases the GIL while it searches
+        return list(self._pool.map(self.face_detector, rgbs))  # OpenCV and onnxruntime release the GIL while they work
 
     def _run(self, x: np.ndarray) -> tuple:
         "Keypoints (n, 68, 2) and face probabilities (n,) or None, as arrays, for a float (n, c, s, s) batch."
         if isinstance(self.model, OnnxKeypointModel): return self.model.run(x, features=self.face_check is not None)
+        import torch
         with torch.inference_mode():
             t = torch.from_numpy(x).to(self.device)
             if self.face_check is None: return self.model(t).float().cpu().numpy(), None
@@ -325,6 +384,8 @@ class KeypointDetector:
 
     def batch(self, images, color='rgb') -> list:
         "Faces of each of `images` (paths, arrays or PIL images): a list per image."
+        if isinstance(images, (str, os.PathLike, np.ndarray)) or not hasattr(images, '__iter__'):
+            raise ValueError(f'images: expected a list of images, got {type(images).__name__} (call the detector itself on one image)')
         rgbs = [as_rgb_array(im, color) for im in images]
         boxes = self.find_faces(rgbs)
         res = self.keypoints_in_boxes(rgbs, boxes)
@@ -346,9 +407,18 @@ class KeypointDetector:
         "face-alignment's call: a list of (68, 2) arrays, one per face."
         return [f['keypoints'] for f in self(image, color)]
 
-# %% ../nbs/03_inference.ipynb #cell-022
+# %% ../nbs/03_inference.ipynb #cell-026
+def faces_to_json(faces, ndigits=2) -> list:
+    "Faces from `KeypointDetector` as plain lists and numbers (`json.dumps` writes them), rounded to `ndigits`."
+    r = lambda v: round(float(v), ndigits)
+    return [dict(box=[r(v) for v in f['box']], score=round(float(f['score']), 4),
+                 keypoints=[[r(x), r(y)] for x, y in np.asarray(f['keypoints']).reshape(-1, 2)]) for f in faces]
+
+# %% ../nbs/03_inference.ipynb #cell-029
 def draw_faces(image, faces, ax=None, numbered=False, color='lime', figsize=(8, 8)):
     "Draw the boxes and keypoints of `faces` (from `KeypointDetector`) on `image`."
+    import matplotlib.pyplot as plt
+    from facekp.data import show_keypoints
     rgb = as_rgb_array(image)
     if ax is None: _, ax = plt.subplots(figsize=figsize)
     ax.imshow(rgb)

@@ -8,6 +8,8 @@ import hashlib, math, os, warnings
 from pathlib import Path
 
 from .data import FACE_REGIONS, N_POINTS  # first: it quiets fastai's import-time warning
+from .core import (ModelError, MODELS_DIR, atomic_write, check_config, check_model_file, default_model_path, file_sha256,
+                         first_line, onnx_available, onnx_session)
 # fastai builds torchvision models with the old `pretrained=` argument: torchvision's deprecation notice is not news here
 warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
 
@@ -21,12 +23,11 @@ from fastai.metrics import AccumMetric
 from fastai.vision.learner import create_head, create_vision_model, vision_learner
 
 # %% auto #0
-__all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'MODELS_DIR', 'interocular',
-           'point_errors', 'nme_per_image', 'nme', 'failure_rate', 'auc_ced', 'nme_by_region', 'mse_udacity', 'NME',
-           'WingLoss', 'keypoint_loss', 'SpatialHead', 'ImageNorm', 'KeypointNet', 'ModelError', 'find_pretrained',
-           'read_weights', 'save_atomically', 'file_sha256', 'onnx_available', 'onnx_session', 'load_trunk_weights',
-           'model_config', 'keypoint_model', 'keypoint_learner', 'save_keypoint_model', 'load_keypoint_model',
-           'default_model_path']
+__all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'interocular', 'point_errors',
+           'nme_per_image', 'nme', 'failure_rate', 'auc_ced', 'nme_by_region', 'mse_udacity', 'NME', 'WingLoss',
+           'keypoint_loss', 'SpatialHead', 'ImageNorm', 'KeypointNet', 'find_pretrained', 'read_weights',
+           'save_atomically', 'load_trunk_weights', 'model_config', 'keypoint_model', 'keypoint_learner',
+           'save_keypoint_model', 'load_keypoint_model']
 
 # %% ../nbs/01_model.ipynb #cell-005
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
@@ -156,9 +157,6 @@ PRETRAINED_FILES = {'mobilenet_v2': 'mobilenet_v2_imagenet_features.pt'}
 
 def _cut(arch): return -1 if arch == 'mobilenet_v2' else -2
 
-class ModelError(ValueError):
-    "A model or weights file that cannot be used; the message names it."
-
 def _pretrained_dirs():
     env = os.environ.get('FACEKP_PRETRAINED')
     return ([Path(env)] if env else []) + [Path('../shared/pretrained'), Path.home() / '.cache' / 'facekp' / 'pretrained']
@@ -173,39 +171,17 @@ def find_pretrained(arch: str):
 
 def read_weights(path) -> dict:
     "Read a weights file with `torch.load(weights_only=True)` (no code runs); clear errors naming the file."
-    path = Path(path)
-    if not path.is_file(): raise ModelError(f'{path}: file not found')
+    path = check_model_file(path)
     try: sd = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        raise ModelError(f'{path}: not a readable weights file ({type(e).__name__}: {str(e).splitlines()[0][:200]})') from None
+        raise ModelError(f'{path}: not a readable weights file ({type(e).__name__}: {first_line(e)})') from None
     if not isinstance(sd, dict): raise ModelError(f'{path}: holds a {type(sd).__name__}, not a dict of weights')
     return sd
 
 def save_atomically(obj, path) -> Path:
     "`torch.save` `obj` to `path` through a temporary file, so that a crash never leaves half a file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(obj, tmp); os.replace(tmp, path)
-    return path
-
-def file_sha256(path) -> str:
-    "The sha256 of a file's bytes (an ONNX twin records its source file's)."
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-def onnx_available() -> bool:
-    "Is onnxruntime installed (the optional extra `facekp[onnx]`)?"
-    try: import onnxruntime  # noqa: F401
-    except ImportError: return False
-    return True
-
-def onnx_session(path, threads=None):
-    "An onnxruntime CPU session for the ONNX file at `path`; clear errors naming the file."
-    try: import onnxruntime as ort
-    except ImportError: raise ModelError(f'{path}: running ONNX models needs onnxruntime: pip install "facekp[onnx]"') from None
-    opts = ort.SessionOptions()
-    if threads: opts.intra_op_num_threads = threads
-    try: return ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
-    except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({str(e).splitlines()[0][:200]})') from None
+    with atomic_write(path) as tmp: torch.save(obj, tmp)
+    return Path(path)
 
 def load_trunk_weights(body: nn.Module, path, arch='mobilenet_v2'):
     "Load ImageNet weights (a torchvision state dict, with or without the classifier) from `path` into `body`."
@@ -313,18 +289,8 @@ def load_keypoint_model(path, device='cpu'):
     d = read_weights(path)
     if d.get('format') != 'facekp-keypoint-model/1' or 'config' not in d or 'state_dict' not in d:
         raise ModelError(f'{path}: not a facekp model file (expected keys format, config, state_dict)')
-    model = keypoint_model(d['config'], pretrained=False)
+    model = keypoint_model(check_config(d['config'], path), pretrained=False)
     try: model.load_state_dict(d['state_dict'])
-    except RuntimeError as e: raise ModelError(f'{path}: weights do not fit its config ({str(e).splitlines()[0]})') from None
+    except RuntimeError as e: raise ModelError(f'{path}: weights do not fit its config ({first_line(e)})') from None
     extra = {k: v for k, v in d.items() if k not in ('format', 'config', 'state_dict')}
     return model.to(device).eval(), d['config'], extra
-
-# %% ../nbs/01_model.ipynb #cell-030
-import facekp
-
-MODELS_DIR = Path(facekp.__file__).resolve().parent.parent / 'models'   # the shipped models: the project's models/
-
-def default_model_path() -> Path:
-    "The default model file: `$FACEKP_MODEL`, else `models/facekp.pth` of the facekp project."
-    env = os.environ.get('FACEKP_MODEL')
-    return Path(env) if env else MODELS_DIR / 'facekp.pth'

@@ -135,10 +135,24 @@ def test_bad_onnx_and_no_onnxruntime(tmp_path, monkeypatch):
     net = FaceCenterNet((8, 8, 16, 16, 16)).eval()
     p = save_face_detector(net, tmp_path / 'fd.pth')
     (tmp_path / 'fd.onnx').write_bytes(b'not onnx')
-    if pytest.importorskip('onnxruntime'):
-        with pytest.raises(ModelError, match='fd.onnx: not a readable ONNX model'): CnnFaceDetector(p)
+    pytest.importorskip('onnxruntime')
+    with pytest.warns(UserWarning, match='fd.onnx: not a readable ONNX model.*with PyTorch'):
+        assert CnnFaceDetector(p).session is None                          # a broken twin: the weights run, and it is said
+    with pytest.raises(ModelError, match='fd.onnx: not a twin of fd.pth'): CnnFaceDetector(p, backend='onnx')
     assert CnnFaceDetector(p, backend='torch').model is not None            # the weights alone still work
     monkeypatch.setitem(__import__('sys').modules, 'onnxruntime', None)      # a machine without onnxruntime
     d = CnnFaceDetector(p)
     assert d.session is None and d.path == p and d(np.zeros((40, 50, 3), np.uint8)).shape[1] == 4
     with pytest.raises(ModelError, match='needs onnxruntime'): CnnFaceDetector(tmp_path / 'fd.onnx')
+
+def test_stale_onnx_twin_is_not_used(tmp_path):
+    "A twin exported from other weights is never run in their place: the .pth runs with PyTorch, and it is said."
+    pytest.importorskip('onnxruntime')
+    a = save_face_detector(FaceCenterNet((8, 8, 16, 16, 16)).eval(), tmp_path / 'a.pth')
+    export_face_detector_onnx(a, tmp_path / 'fd.onnx')
+    b = save_face_detector(FaceCenterNet((8, 8, 16, 16, 16)).eval(), tmp_path / 'fd.pth')   # other weights, the old twin
+    with pytest.warns(UserWarning, match='fd.onnx: exported from another file than fd.pth'):
+        d = CnnFaceDetector(b)
+    assert d.session is None and d.path == b
+    export_face_detector_onnx(b)                                            # a fresh twin is used
+    assert CnnFaceDetector(b).session is not None
