@@ -4,23 +4,62 @@
 
 # %% ../nbs/90_cli.ipynb #cell-003
 from __future__ import annotations
-import argparse, json, os, sys, textwrap, time
-
-import numpy as np
+import argparse, json, os, sys, time, warnings
 from pathlib import Path
 
-from .data import (DataError, SPLIT_CSVS, download_data, find_data, keypoint_dls, read_keypoints_csv,
-                         show_keypoint_batch, DATA_URL)
-from .model import ModelError, default_model_path
+import facekp
+from .core import (DataError, ModelError, atomic_write, default_face_detector_path, default_model_path, example_photo,
+                         first_line, progress, resolve_device)
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train', 'cmd_evaluate',
-           'default_image', 'expand_images', 'cmd_detect', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_export_onnx',
-           'cmd_train_face_detector', 'build_parser', 'main']
+__all__ = ['IMAGE_EXTS', 'DETECT_JSON', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train',
+           'cmd_evaluate', 'expand_images', 'annotated_names', 'cmd_detect', 'cmd_filter', 'cmd_swap', 'cmd_video',
+           'cmd_export_onnx', 'cmd_train_face_detector', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cell-006
+def _ranged(kind, lo=None, hi=None):
+    "An argparse type: a `kind` (int or float) from `lo` to `hi` (either end open when None)."
+    def parse(s):
+        try: v = kind(s)
+        except ValueError: raise argparse.ArgumentTypeError(f'{s!r} is not a{"n integer" if kind is int else " number"}') from None
+        if v != v or (lo is not None and v < lo) or (hi is not None and v > hi):
+            rng = f'from {lo} to {hi}' if lo is not None and hi is not None else (f'at least {lo}' if lo is not None else f'at most {hi}')
+            raise argparse.ArgumentTypeError(f'{s} is out of range: expected {rng}')
+        return v
+    parse.__name__ = kind.__name__
+    return parse
+
+class _Parser(argparse.ArgumentParser):
+    "argparse, with usage errors on one line (and where to read more)."
+    def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+
+# %% ../nbs/90_cli.ipynb #cell-009
+IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff'}
+
+def _image_format(out) -> str:
+    from PIL import Image
+    fmt = Image.registered_extensions().get(Path(out).suffix.lower())
+    if fmt is None or Path(out).suffix.lower() not in IMAGE_EXTS:
+        raise ValueError(f'--out {out}: not an image file name; use one of {", ".join(sorted(IMAGE_EXTS))}')
+    return fmt
+
+def _save_rgb(rgb, out, verbose=True):
+    "Write an RGB array to `out` atomically, in the format its extension names."
+    from PIL import Image
+    fmt = _image_format(out)
+    with atomic_write(out) as tmp: Image.fromarray(rgb).save(tmp, format=fmt)
+    if verbose: print(f'wrote {out}')
+
+def _not_an_input(out, *inputs, option='--out'):
+    "A clear error when the output `out` is one of the input files."
+    for i in inputs:
+        if i is not None and Path(i).exists() and Path(out).exists() and Path(out).resolve() == Path(i).resolve():
+            raise ValueError(f'{option} {out}: that is the input {i}; choose another name (facekp never writes over its inputs)')
+
+# %% ../nbs/90_cli.ipynb #cell-012
 def cmd_data_info(args):
     "Print where the data is and what it holds."
+    from facekp.data import SPLIT_CSVS, find_data, read_keypoints_csv
     root = find_data(args.data)
     print(f'facekp data: {root.resolve()}')
     for split, csv in SPLIT_CSVS.items():
@@ -30,31 +69,61 @@ def cmd_data_info(args):
 
 def cmd_data_download(args):
     "Download, check and unpack the data set."
-    dest = download_data(args.dest, url=args.url, archive=args.archive, force=args.force)
+    from facekp.data import download_data
+    dest = download_data(args.dest, archive=args.archive, force=args.force, **({'url': args.url} if args.url else {}))
     print(f'facekp data ready in {Path(dest).resolve()}')
     return 0
 
 def cmd_data_show(args):
     "Save a figure of an augmented training batch with keypoints."
     import matplotlib; matplotlib.use('Agg')
+    from facekp.data import keypoint_dls, show_keypoint_batch
+    fmt = _image_format(args.out)
     dls = keypoint_dls(args.data, size=args.size, bs=args.n, valid='test', limit=max(args.n, 64) if args.quick else None)
     fig = show_keypoint_batch(dls, n=args.n, numbered=args.numbered)
-    out = Path(args.out); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name('.' + out.name + '.tmp' + out.suffix)
-    fig.savefig(tmp, dpi=120); tmp.replace(out)
-    print(f'wrote {out}')
+    with atomic_write(args.out) as tmp: fig.savefig(tmp, dpi=120, format=fmt.lower() if fmt != 'JPEG' else 'jpg')
+    print(f'wrote {args.out}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-008
+def _add_data(sub):
+    d = sub.add_parser('data', help='find, download or look at the data set',
+                       description='Find, download or look at the keypoints data set. The data is looked for in '
+                                   '--data, else $FACEKP_DATA, else ./data.')
+    d.add_argument('--data', default=None, help='data folder (default: $FACEKP_DATA, else ./data)')
+    d.set_defaults(func=cmd_data_info)
+    dsub = d.add_subparsers(dest='data_command', metavar='ACTION')
+    i = dsub.add_parser('info', help='where the data is and what it holds (the default)')
+    i.set_defaults(func=cmd_data_info)
+    dl = dsub.add_parser('download', help="download Udacity's train-test-data.zip, check it and unpack it",
+                         description='Download the official archive with a progress bar, check it and unpack it '
+                                     'atomically. Offline: pass --archive with a local copy of the zip.')
+    dl.add_argument('--dest', default='data', help='folder to unpack into (default: ./data)')
+    dl.add_argument('--url', default=None, help='where to download from (default: the official archive)')
+    dl.add_argument('--archive', default=None, help='a local copy of train-test-data.zip (no download)')
+    dl.add_argument('--force', action='store_true', help='replace data already in --dest')
+    dl.set_defaults(func=cmd_data_download)
+    s = dsub.add_parser('show', help='save a picture of an augmented batch with keypoints')
+    s.add_argument('--out', default='batch.png', help='image file to write (default: batch.png)')
+    s.add_argument('--n', type=_ranged(int, 1, 64), default=9, help='faces to show (default: 9)')
+    s.add_argument('--size', type=_ranged(int, 32, 1024), default=224, help='input size in pixels (default: 224)')
+    s.add_argument('--numbered', action='store_true', help='number the 68 points')
+    s.add_argument('--quick', action='store_true', help='prepare only the first images (fast)')
+    s.set_defaults(func=cmd_data_show)
+    for q in (i, s): q.add_argument('--data', default=argparse.SUPPRESS, help='data folder')
+
+# %% ../nbs/90_cli.ipynb #cell-014
 def cmd_train(args):
     from facekp.training import train_keypoints, TRAIN_DEFAULTS
     kw = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k, None) is not None}
     if kw.get('valid') not in (None, 'test', 'identity'):
         try: kw['valid'] = float(kw['valid'])
         except ValueError: raise ValueError(f"--valid {kw['valid']}: expected test, identity or a fraction like 0.2") from None
+        if not 0 < kw['valid'] < 1: raise ValueError(f"--valid {kw['valid']}: a fraction must be between 0 and 1")
     if args.pretrained is not None: kw['pretrained'] = {'true': True, 'false': False}.get(args.pretrained.lower(), args.pretrained)
+    device = resolve_device(args.device)
     t = time.time()
-    hist = train_keypoints(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, device=args.device, **kw)
+    hist = train_keypoints(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, device=device,
+                           replace_shipped=args.replace_shipped, **kw)
     best = min((h['nme'] for h in hist if h.get('nme') is not None), default=float('nan'))
     print(f'trained in {(time.time() - t) / 60:.1f} min; best validation NME {100 * best:.2f} %; model: {args.out}; '
           f'curves: {Path(args.run_dir) / "training.png"}')
@@ -63,8 +132,8 @@ def cmd_train(args):
 def cmd_evaluate(args):
     import matplotlib; matplotlib.use('Agg')
     from facekp.training import evaluate, plot_ced, plot_worst, public
-    res = evaluate(args.model, args.data, args.split, limit=args.limit, device=args.device or 'cpu', progress=not args.json,
-                   flip=args.flip)
+    res = evaluate(args.model, args.data, args.split, limit=args.limit, device=resolve_device(args.device or 'cpu'),
+                   progress=True, flip=args.flip)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     plot_ced({Path(args.model).stem: res}, out / f'ced_{args.split}.png')
     plot_worst(res, 12, out / f'worst_{args.split}.png')
@@ -80,68 +149,189 @@ def cmd_evaluate(args):
         print(f'plots: {out / f"ced_{args.split}.png"}, {out / f"worst_{args.split}.png"}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-010
-IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff'}
+# %% ../nbs/90_cli.ipynb #cell-015
+class _NoDefaults(dict):
+    "Stands in for a recipe's defaults when its command is not the one being run (so PyTorch is not imported)."
+    def __missing__(self, k): return None
 
-def _save_rgb(rgb, out, verbose=True):
-    "Write an RGB array to `out` atomically, in the format its extension names (PNG if unknown)."
-    from PIL import Image
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name('.tmp-' + out.name)
-    Image.fromarray(rgb).save(tmp, format=Image.registered_extensions().get(out.suffix.lower(), 'PNG')); tmp.replace(out)
-    if verbose: print(f'wrote {out}')
+def _recipe(command, argv):
+    "The defaults of `train` or `train-face-detector`, imported only when that command is on the command line."
+    if command not in argv: return _NoDefaults()
+    if command == 'train':
+        from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
+    from facekp.face_detector import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
 
-def default_image() -> Path:
-    "A portrait that ships inside an installed package (matplotlib's sample data)."
-    import matplotlib.cbook
-    return Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))
+def _add_train(sub, argv):
+    D = _recipe('train', argv)
+    t = sub.add_parser('train', help='train a keypoint model (one-cycle, best epoch kept, resumable)',
+                       description='Train a keypoint model with one-cycle: a frozen-trunk epoch then the whole network. '
+                                   'A checkpoint is written every epoch; running the same command again resumes it. '
+                                   'The epoch with the best validation NME is saved to --out (under runs/ by default; '
+                                   'the shipped model is replaced only with --replace-shipped).',
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    t.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    t.add_argument('--out', default='runs/latest/facekp.pth', help='where to save the best model')
+    t.add_argument('--run-dir', default='runs/latest', help='checkpoint, history and plots')
+    t.add_argument('--replace-shipped', action='store_true', help='allow --out to be the shipped model file')
+    t.add_argument('--no-resume', action='store_true', help='start again even if --run-dir has a checkpoint')
+    t.add_argument('--arch', default=D['arch'], choices=['mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet'])
+    t.add_argument('--size', type=_ranged(int, 32, 1024), default=D['size'], help='input size (square face crop, pixels)')
+    t.add_argument('--bs', type=_ranged(int, 2, 4096), default=D['bs'], help='batch size')
+    t.add_argument('--epochs', type=_ranged(int, 1, 100000), default=D['epochs'], help='epochs of the whole network')
+    t.add_argument('--freeze-epochs', dest='freeze_epochs', type=_ranged(int, 0, 100000), default=D['freeze_epochs'], help='epochs of the head alone first')
+    t.add_argument('--lr', type=_ranged(float, 1e-8, 10), default=D['lr'], help='peak learning rate of the head')
+    t.add_argument('--trunk-lr', dest='trunk_lr', type=_ranged(float, 0, 10), default=D['trunk_lr'], help='the trunk\'s learning rate as a share of --lr')
+    t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
+    t.add_argument('--valid', default=D['valid'], help="'test' (official split), 'identity' (held-out people) or a fraction")
+    t.add_argument('--seed', type=_ranged(int, 0, 2**32 - 1), default=D['seed'])
+    t.add_argument('--max-rotate', dest='max_rotate', type=_ranged(float, 0, 180), default=D['max_rotate'], help='augmentation: degrees')
+    t.add_argument('--max-zoom', dest='max_zoom', type=_ranged(float, 0, 1), default=D['max_zoom'], help='augmentation: zoom 1 +- this')
+    t.add_argument('--max-shift', dest='max_shift', type=_ranged(float, 0, 0.5), default=D['max_shift'], help='augmentation: shift, share of the frame')
+    t.add_argument('--max-lighting', dest='max_lighting', type=_ranged(float, 0, 1), default=D['max_lighting'], help='augmentation: brightness/contrast')
+    t.add_argument('--gray', action='store_true', help='grayscale input (KeypointNet, a small CNN of its own, is meant for it)')
+    t.add_argument('--head', default=D['head'], choices=['spatial', 'pooled'], help="'pooled' is fastai's default head (for comparison)")
+    t.add_argument('--head-dropout', dest='head_dropout', type=_ranged(float, 0, 0.99), default=D['head_dropout'], help='dropout before the spatial head\'s linear layer')
+    t.add_argument('--average', type=_ranged(float, 0, 10000), default=D['average'], help='validate and keep a moving average of the weights over this many epochs (0: off)')
+    t.add_argument('--limit', type=_ranged(int, 1), default=None, help='use only the first N images of each split (quick runs)')
+    t.add_argument('--pretrained', default=None, help='true (ImageNet weights), false, or a weights file')
+    t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
+    t.set_defaults(func=cmd_train)
 
-def expand_images(paths) -> list:
-    "Image files of `paths` (files, or folders searched for image extensions)."
+    e = sub.add_parser('evaluate', help='metrics of a model: NME, FR, AUC, CED plot, worst faces',
+                       description='Evaluate a model on the official test split or on held-out people. Prints the '
+                                   'metric table (or one JSON object with --json) and saves a CED plot and a grid of '
+                                   'the worst predictions in --out.', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    e.add_argument('--model', default=str(default_model_path()), help='model file (weights only; default: $FACEKP_MODEL, else the shipped model)')
+    e.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    e.add_argument('--split', default='test', choices=['test', 'identity'])
+    e.add_argument('--limit', type=_ranged(int, 1), default=None, help='only the first N images')
+    e.add_argument('--json', action='store_true', help='print one JSON object')
+    e.add_argument('--flip', action='store_true', help='average each prediction with that of the mirrored face')
+    e.add_argument('--out', default='eval', help='folder for the plots')
+    e.add_argument('--device', default=None, help='cpu or cuda')
+    e.set_defaults(func=cmd_evaluate)
+
+# %% ../nbs/90_cli.ipynb #cell-017
+DETECT_JSON = """\
+JSON (--json), one document on stdout:
+  {"model": PATH, "images": [{"path": PATH, "width": W, "height": H, "annotated": PATH or null,
+                              "faces": [{"box": [x0, y0, x1, y1], "score": S, "keypoints": [[x, y], ... 68]}]}],
+   "errors": [{"path": PATH, "error": MESSAGE}]}
+Coordinates are in the image's pixels, x right and y down, with (0, 0) the top-left corner of the top-left
+pixel (the centre of pixel (i, j) is (i + 0.5, j + 0.5)). The 68 points follow the iBUG 300-W order: jaw 0-16,
+brows 17-26, nose 27-35, eyes 36-47 (36 the outer corner of the eye on the image's left), mouth 48-67.
+score: the model's probability that the box holds a face (0 to 1). Exit status: 0, or 2 when an input could not
+be read or written (the others are processed).
+"""
+
+def _walk_images(folder: Path) -> list:
+    "Image files under `folder` (by extension), sorted; symbolic links to folders are not followed."
     out = []
-    for p in map(Path, paths):
-        if p.is_dir(): out += sorted(q for q in p.rglob('*') if q.suffix.lower() in IMAGE_EXTS)
-        else: out.append(p)
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        dirs.sort()
+        out += [Path(root) / n for n in sorted(names) if Path(n).suffix.lower() in IMAGE_EXTS]
     return out
 
+def expand_images(paths) -> list:
+    "Image files of `paths` (files, or folders searched for image extensions), each once."
+    out, seen = [], set()
+    for p in map(Path, paths):
+        for q in (_walk_images(p) if p.is_dir() else [p]):
+            key = os.path.realpath(q)
+            if key not in seen: seen.add(key); out.append(q)
+    return out
+
+def annotated_names(files, out, suffix='_keypoints') -> list:
+    "Where each input's annotated copy goes: its path relative to the inputs' common folder, under `out`."
+    dirs = [os.path.dirname(os.path.abspath(f)) for f in files]
+    common = os.path.commonpath(dirs) if dirs else '.'
+    res = []
+    for f in files:
+        rel = Path(os.path.relpath(os.path.abspath(f), common))
+        ext = rel.suffix if rel.suffix.lower() in IMAGE_EXTS else '.png'
+        res.append(Path(out) / rel.parent / f'{rel.stem}{suffix}{ext}')
+    return res
+
+# %% ../nbs/90_cli.ipynb #cell-019
 def cmd_detect(args):
-    from fastprogress.fastprogress import progress_bar
-    from facekp.inference import KeypointDetector, annotate, as_rgb_array
-    files = expand_images(args.images) if args.images else [default_image()]
+    from facekp.core import as_rgb_array
+    from facekp.inference import KeypointDetector, annotate, faces_to_json
+    files = expand_images(args.images) if args.images else [example_photo()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
     haar = {k: v for k, v in dict(scale_factor=args.scale_factor, min_neighbors=args.min_neighbors).items() if v is not None}
     if haar and args.detector != 'haar': raise ValueError('--scale-factor and --min-neighbors are settings of the Haar cascade: add --detector haar')
+    out = Path(args.out)
+    if out.exists() and not out.is_dir(): raise ValueError(f'--out {out}: a file, not a folder')
+    dests = [None] * len(files) if args.no_draw else annotated_names(files, out)
+    inputs = {os.path.realpath(f) for f in files}
+    for d in dests:
+        if d is not None and os.path.realpath(d) in inputs:
+            raise ValueError(f'--out {out}: would write {d} over an input image; choose another --out')
     det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
                            refine=args.refine, **haar)
-    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    report, failed, pending = [], 0, []
+    report, errors, pending = [], [], []
+
+    def fail(f, e):
+        errors.append(dict(path=str(f), error=str(e))); print(f'facekp detect: error: {e}', file=sys.stderr)
 
     def flush():  # the images read so far go through the detector together (faces searched in parallel, one model batch)
-        for (f, rgb), faces in zip(pending, det.batch([rgb for _, rgb in pending])):
-            dest = out / f'{f.stem}_keypoints.jpg'
-            _save_rgb(annotate(rgb, faces, numbered=args.numbered), dest, verbose=False)
-            report.append(dict(path=str(f), width=int(rgb.shape[1]), height=int(rgb.shape[0]), annotated=str(dest),
-                               faces=[dict(box=[round(float(v), 1) for v in fc['box']], score=round(fc['score'], 3),
-                                           keypoints=[[round(float(x), 2), round(float(y), 2)] for x, y in fc['keypoints']])
-                                      for fc in faces]))
+        for (f, dest, rgb), faces in zip(pending, det.batch([rgb for _, _, rgb in pending])):
+            if dest is not None:
+                try: _save_rgb(annotate(rgb, faces, numbered=args.numbered), dest, verbose=False)
+                except (OSError, ValueError) as e: fail(f, f'{dest}: cannot write ({first_line(e)})'); dest = None
+            report.append(dict(path=str(f), width=int(rgb.shape[1]), height=int(rgb.shape[0]),
+                               annotated=None if dest is None else str(dest), faces=faces_to_json(faces)))
             if not args.json:
-                print(f'{f}: {len(faces)} face{"s" if len(faces) != 1 else ""}' + ('' if faces else ' (none found)') + f' -> {dest}')
+                print(f'{f}: {len(faces)} face{"s" if len(faces) != 1 else ""}' + ('' if faces else ' (none found)')
+                      + ('' if dest is None else f' -> {dest}'))
         pending.clear()
 
-    for f in (progress_bar(files, leave=False) if len(files) > 1 and not args.json else files):
-        try: pending.append((f, as_rgb_array(f)))
-        except (DataError, ValueError) as e:
-            print(f'facekp detect: error: {e}', file=sys.stderr); failed += 1; continue
+    for f, dest in progress(list(zip(files, dests)), desc='facekp detect: images') if len(files) > 1 else zip(files, dests):
+        try: pending.append((f, dest, as_rgb_array(f)))
+        except (DataError, ValueError, OSError) as e: fail(f, e); continue
         if len(pending) >= args.batch_size: flush()
     flush()
-    if args.json: print(json.dumps(dict(model=str(det.model_path), images=report)))
-    return 2 if failed else 0
+    if args.json: print(json.dumps(dict(model=str(det.model_path), images=report, errors=errors)))
+    return 2 if errors else 0
 
-# %% ../nbs/90_cli.ipynb #cell-012
+def _model_args(p):
+    "The --model and --device options of the commands that run the keypoint model."
+    p.add_argument('--model', default=None, help='model file, .pth or .onnx (default: $FACEKP_MODEL, else the shipped model)')
+    p.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if there is a GPU')
+
+def _add_detect(sub):
+    dt = sub.add_parser('detect', help='find faces and their 68 keypoints in photos (the main job)',
+                        description='Find every face in the photos and its 68 keypoints; write each photo annotated to '
+                                    '--out, and with --json print the boxes, keypoints and scores as one JSON document. '
+                                    'With no IMAGES, runs on a built-in portrait. Unreadable files are reported and skipped.',
+                        epilog=DETECT_JSON, formatter_class=argparse.RawDescriptionHelpFormatter)
+    dt.add_argument('images', nargs='*', help='image files or folders (default: a built-in photo)')
+    dt.add_argument('--out', default='detections', help='folder for the annotated images (default: detections)')
+    dt.add_argument('--no-draw', action='store_true', help='write no annotated images (with --json: JSON only)')
+    dt.add_argument('--json', action='store_true', help='print one JSON document with every face (schema below)')
+    _model_args(dt)
+    dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
+    dt.add_argument('--min-score', type=_ranged(float, 0, 1), default=0.01, help='drop boxes the model\'s face check scores lower (default: 0.01)')
+    dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
+    dt.add_argument('--batch-size', dest='batch_size', type=_ranged(int, 1, 1024), default=16, help='images read and run together (default: 16)')
+    dt.add_argument('--detector', default='cnn', choices=['cnn', 'haar'],
+                    help="face detector: facekp's small CNN (fast, the default) or OpenCV's Haar cascade")
+    dt.add_argument('--refine', type=_ranged(int, 0, 10), default=None, help='extra keypoint passes on a crop re-centred on the keypoints (0: none; more: slower, '
+                                                                         'a little more accurate; default: what the detector\'s boxes need, 2 for cnn, 3 for haar)')
+    dt.add_argument('--scale-factor', dest='scale_factor', type=_ranged(float, 1.01, 2), default=None, help='Haar cascade: pyramid step (with --detector haar; default 1.15)')
+    dt.add_argument('--min-neighbors', dest='min_neighbors', type=_ranged(int, 0, 100), default=None, help='Haar cascade: overlapping hits a face needs (with --detector haar; default 4)')
+    dt.set_defaults(func=cmd_detect)
+
+# %% ../nbs/90_cli.ipynb #cell-021
+def _one_image(path, option):
+    from facekp.core import as_rgb_array
+    return as_rgb_array(path)
+
 def cmd_filter(args):
     from facekp.fun import add_overlay
-    from facekp.inference import KeypointDetector, as_rgb_array
-    rgb = as_rgb_array(args.image)
+    from facekp.inference import KeypointDetector
+    _image_format(args.out); _not_an_input(args.out, args.image, args.overlay)
+    rgb = _one_image(args.image, 'IMAGE')
     faces = KeypointDetector(args.model, device=args.device)(rgb)
     if not faces: raise ValueError(f'{args.image}: no face found, nothing to put the {args.overlay} on')
     _save_rgb(add_overlay(rgb, [f['keypoints'] for f in faces], args.overlay, kind=args.kind), args.out)
@@ -149,139 +339,39 @@ def cmd_filter(args):
 
 def cmd_swap(args):
     from facekp.fun import paste_face, swap_faces
-    from facekp.inference import KeypointDetector, as_rgb_array
+    from facekp.inference import KeypointDetector
+    _image_format(args.out); _not_an_input(args.out, args.a, args.b)
+    a = _one_image(args.a, 'A')
     det = KeypointDetector(args.model, device=args.device)
-    a = as_rgb_array(args.a); fa = det(a)
+    fa = det(a)
     if args.b is None:
         if len(fa) < 2: raise ValueError(f'{args.a}: {len(fa)} face(s) found; swapping within one image needs two')
         _save_rgb(swap_faces(a, fa[0]['keypoints'], None, fa[1]['keypoints']), args.out); return 0
-    b = as_rgb_array(args.b); fb = det(b)
+    b = _one_image(args.b, 'B'); fb = det(b)
     for name, f in ((args.a, fa), (args.b, fb)):
         if not f: raise ValueError(f'{name}: no face found')
     _save_rgb(paste_face(a, fa[0]['keypoints'], b, fb[0]['keypoints']), args.out)
     return 0
 
 def cmd_video(args):
+    import numpy as np
     from facekp.inference import KeypointDetector
     from facekp.video import process_video, jitter
+    _not_an_input(args.out, args.input); _not_an_input(args.landmarks, args.input, option='--landmarks') if args.landmarks else None
+    if Path(args.out).suffix.lower() not in ('.mp4', '.avi', '.mov', '.mkv', '.m4v'):
+        raise ValueError(f'--out {args.out}: not a video file name; use .mp4 (or .avi, .mov, .mkv)')
+    if args.landmarks and Path(args.landmarks).suffix.lower() != '.jsonl':
+        raise ValueError(f'--landmarks {args.landmarks}: a JSON Lines file name (.jsonl), one line per frame')
     det = KeypointDetector(args.model, device=args.device)
-    r = process_video(args.input, args.out, det, overlay=args.overlay, smooth=args.smooth, max_frames=args.max_frames)
+    r = process_video(args.input, args.out, det, overlay=args.overlay, smooth=args.smooth, max_frames=args.max_frames,
+                      landmarks=args.landmarks)
     js = [jitter([t[k] for k in sorted(t)]) for t in r['tracks'].values() if len(t) > 1]
     print(f"wrote {r['out']}: {r['frames']} frames, {len(r['tracks'])} face track(s)"
-          + (f", jitter {100 * np.mean(js):.2f} % of the eye distance per frame" if js else ''))
+          + (f", jitter {100 * np.mean(js):.2f} % of the eye distance per frame" if js else '')
+          + (f"; landmarks: {args.landmarks}" if args.landmarks else '') + (' (stopped early: Ctrl+C)' if r.get('interrupted') else ''))
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-013
-def cmd_export_onnx(args):
-    from facekp.inference import export_onnx
-    print(f'wrote {export_onnx(args.model, args.out)}')
-    return 0
-
-def cmd_train_face_detector(args):
-    from facekp.face_detector import train_face_detector
-    t = time.time()
-    kw = {k: getattr(args, k) for k in ('epochs', 'n_per_epoch', 'bs', 'lr', 'seed', 'limit') if getattr(args, k) is not None}
-    h = train_face_detector(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, **kw)
-    print(f'trained in {(time.time() - t) / 60:.1f} min; last validation loss {h[-1]["valid_loss"]:.4f}; detector: {args.out} '
-          f'(and its ONNX twin)')
-    return 0
-
-# %% ../nbs/90_cli.ipynb #cell-015
-EXAMPLES = """\
-examples:
-  facekp detect                    keypoints of a built-in photo (written to detections/)
-  facekp detect photos/ --json     every face in a folder of photos, as JSON
-  facekp detect --detector haar    the same with OpenCV's Haar cascade instead of facekp's CNN face detector
-  facekp filter me.jpg --overlay hat   a hat on every face
-  facekp video clip.mp4 --smooth    steady keypoints on every frame
-  facekp data                      where the data is and what it holds
-  facekp data download             fetch the official archive into ./data
-  facekp data show --out batch.png draw an augmented batch with its 68 keypoints
-  facekp train                     train the default recipe (resumes if interrupted)
-  facekp train-face-detector       train the CNN face detector (about 10 minutes on 2 cores)
-  facekp evaluate --json           metrics of the shipped model on the official test split
-"""
-
-def _model_args(p):
-    "The --model and --device options of the commands that run the keypoint model."
-    p.add_argument('--model', default=None, help='model file, .pth or .onnx (default: $FACEKP_MODEL, else the shipped model)')
-    p.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if available')
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='facekp', description='68-point facial keypoint detection (fastai + PyTorch).',
-                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--debug', action='store_true', help='show full tracebacks')
-    sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    d = sub.add_parser('data', help='find, download or look at the data set',
-                       description='Find, download or look at the keypoints data set. The data is looked for in '
-                                   '--data, else $FACEKP_DATA, else ./data.')
-    d.add_argument('--data', default=None, help='data folder (default: $FACEKP_DATA, else ./data)')
-    d.set_defaults(func=cmd_data_info)
-    dsub = d.add_subparsers(dest='data_command', metavar='ACTION')
-    i = dsub.add_parser('info', help='where the data is and what it holds (the default)')
-    i.set_defaults(func=cmd_data_info)
-    dl = dsub.add_parser('download', help="download Udacity's train-test-data.zip, check it and unpack it",
-                         description='Download the official archive with a progress bar, check it and unpack it '
-                                     'atomically. Offline: pass --archive with a local copy of the zip.')
-    dl.add_argument('--dest', default='data', help='folder to unpack into (default: ./data)')
-    dl.add_argument('--url', default=DATA_URL, help='where to download from (default: the official archive)')
-    dl.add_argument('--archive', default=None, help='a local copy of train-test-data.zip (no download)')
-    dl.add_argument('--force', action='store_true', help='replace data already in --dest')
-    dl.set_defaults(func=cmd_data_download)
-    s = dsub.add_parser('show', help='save a picture of an augmented batch with keypoints')
-    s.add_argument('--out', default='batch.png', help='image file to write (default: batch.png)')
-    s.add_argument('--n', type=int, default=9, help='faces to show (default: 9)')
-    s.add_argument('--size', type=int, default=224, help='input size in pixels (default: 224)')
-    s.add_argument('--numbered', action='store_true', help='number the 68 points')
-    s.add_argument('--quick', action='store_true', help='prepare only the first images (fast)')
-    s.set_defaults(func=cmd_data_show)
-    for q in (i, s): q.add_argument('--data', default=argparse.SUPPRESS, help='data folder')
-
-    dt = sub.add_parser('detect', help='find faces and their 68 keypoints in photos (the main job)',
-                        description='Find every face in the photos and its 68 keypoints; write each photo annotated to '
-                                    '--out, and with --json print the boxes, keypoints and scores as one JSON document. '
-                                    'With no IMAGES, runs on a built-in portrait.', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    dt.add_argument('images', nargs='*', help='image files or folders (default: a built-in photo)')
-    dt.add_argument('--out', default='detections', help='folder for the annotated images')
-    dt.add_argument('--json', action='store_true', help='print one JSON document with every face')
-    _model_args(dt)
-    dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
-    dt.add_argument('--min-score', type=float, default=0.01, help='drop boxes the model\'s face check scores lower')
-    dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
-    dt.add_argument('--batch-size', dest='batch_size', type=int, default=16, help='images read and run together')
-    dt.add_argument('--detector', default='cnn', choices=['cnn', 'haar'],
-                    help="face detector: facekp's small CNN (fast) or OpenCV's Haar cascade (the seeds')")
-    dt.add_argument('--refine', type=int, default=None, help='extra keypoint passes on a crop re-centred on the keypoints (0: none; more: slower, '
-                                                            'a little more accurate; default: what the detector\'s boxes need, 2 for cnn, 3 for haar)')
-    dt.add_argument('--scale-factor', dest='scale_factor', type=float, default=None, help='Haar cascade: pyramid step (with --detector haar; default 1.15)')
-    dt.add_argument('--min-neighbors', dest='min_neighbors', type=int, default=None, help='Haar cascade: overlapping hits a face needs (with --detector haar; default 4)')
-    dt.set_defaults(func=cmd_detect)
-
-    ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',
-                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                        description='Write a facekp model to ONNX, with its config in the metadata. '
-                                    '`facekp detect --model facekp.onnx` then runs it with onnxruntime (pip install "facekp[onnx]").')
-    ox.add_argument('--model', default=None, help='model file (default: the shipped model)')
-    ox.add_argument('--out', default='models/facekp.onnx', help='ONNX file to write')
-    ox.set_defaults(func=cmd_export_onnx)
-
-    from facekp.face_detector import FACE_DETECTOR_DEFAULTS as FD
-    tf = sub.add_parser('train-face-detector', help="train facekp's small CNN face detector (resumable)",
-                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                        description='Train the CNN face detector that `facekp detect` uses, on pictures made from the keypoint '
-                                    'data (single faces at random sizes and places, mosaics, backgrounds). A checkpoint is '
-                                    'written every epoch; running the same command again resumes it. Writes --out and its ONNX twin.')
-    tf.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
-    tf.add_argument('--out', default='models/face_detector.pth', help='where to save the detector')
-    tf.add_argument('--run-dir', default='runs/face_detector', help='checkpoint folder')
-    tf.add_argument('--no-resume', action='store_true', help='start again even if --run-dir has a checkpoint')
-    tf.add_argument('--epochs', type=int, default=FD['epochs'], help='one-cycle epochs')
-    tf.add_argument('--n-per-epoch', dest='n_per_epoch', type=int, default=FD['n_per_epoch'], help='pictures per epoch')
-    tf.add_argument('--bs', type=int, default=FD['bs'], help='batch size')
-    tf.add_argument('--lr', type=float, default=FD['lr'], help='peak learning rate')
-    tf.add_argument('--seed', type=int, default=FD['seed'], help='random seed'); tf.add_argument('--limit', type=int, default=None, help='only the first N images of each split')
-    tf.set_defaults(func=cmd_train_face_detector)
-
+def _add_fun(sub):
     fl = sub.add_parser('filter', help='put sunglasses, a moustache or a hat on every face',
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description='Place an overlay on every face of IMAGE, scaled and turned with the face. '
@@ -300,75 +390,115 @@ def build_parser() -> argparse.ArgumentParser:
     vd = sub.add_parser('video', help='keypoints or a face filter on every frame of a video',
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description='Read a video file (or a webcam index such as 0), track faces, draw their keypoints '
-                                    '(or --overlay), write --out. --smooth steadies the points with the One Euro filter.')
+                                    '(or --overlay), write --out. --smooth steadies the points with the One Euro filter. '
+                                    '--landmarks writes every frame\'s faces as JSON Lines: {"frame": N, "time": SECONDS, '
+                                    '"faces": [{"id", "box", "score", "keypoints"}]} (coordinates as in `facekp detect --help`). '
+                                    'Ctrl+C stops and finishes both files (webcams).')
     vd.add_argument('input', help='video file, or webcam index'); vd.add_argument('--out', default='keypoints.mp4')
     vd.add_argument('--overlay', default=None, help='sunglasses, moustache, hat or an RGBA PNG (default: draw keypoints)')
     vd.add_argument('--smooth', action='store_true', help='One Euro smoothing of the keypoints')
-    vd.add_argument('--max-frames', type=int, default=None, help='stop after this many frames (webcams)')
+    vd.add_argument('--landmarks', default=None, help='also write every frame\'s faces and points to this .jsonl file')
+    vd.add_argument('--max-frames', type=_ranged(int, 1), default=None, help='stop after this many frames (webcams)')
     _model_args(vd)
     vd.set_defaults(func=cmd_video)
 
-    from facekp.training import TRAIN_DEFAULTS as D
-    t = sub.add_parser('train', help='train a keypoint model (one-cycle, best epoch kept, resumable)',
-                       description='Train a keypoint model with one-cycle: a frozen-trunk epoch then the whole network. '
-                                   'A checkpoint is written every epoch; running the same command again resumes it. '
-                                   'The epoch with the best validation NME is saved to --out.',
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    t.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
-    t.add_argument('--out', default='models/facekp.pth', help='where to save the best model')
-    t.add_argument('--run-dir', default='runs/latest', help='checkpoint, history and plots')
-    t.add_argument('--no-resume', action='store_true', help='start again even if --run-dir has a checkpoint')
-    t.add_argument('--arch', default=D['arch'], choices=['mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet'])
-    t.add_argument('--size', type=int, default=D['size'], help='input size (square face crop, pixels)')
-    t.add_argument('--bs', type=int, default=D['bs'], help='batch size')
-    t.add_argument('--epochs', type=int, default=D['epochs'], help='epochs of the whole network')
-    t.add_argument('--freeze-epochs', dest='freeze_epochs', type=int, default=D['freeze_epochs'], help='epochs of the head alone first')
-    t.add_argument('--lr', type=float, default=D['lr'], help='peak learning rate of the head')
-    t.add_argument('--trunk-lr', dest='trunk_lr', type=float, default=D['trunk_lr'], help='the trunk\'s learning rate as a share of --lr')
-    t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
-    t.add_argument('--valid', default=D['valid'], help="'test' (official split), 'identity' (held-out people) or a fraction")
-    t.add_argument('--seed', type=int, default=D['seed'])
-    t.add_argument('--max-rotate', dest='max_rotate', type=float, default=D['max_rotate'], help='augmentation: degrees')
-    t.add_argument('--max-zoom', dest='max_zoom', type=float, default=D['max_zoom'], help='augmentation: zoom 1 +- this')
-    t.add_argument('--max-shift', dest='max_shift', type=float, default=D['max_shift'], help='augmentation: shift, share of the frame')
-    t.add_argument('--max-lighting', dest='max_lighting', type=float, default=D['max_lighting'], help='augmentation: brightness/contrast')
-    t.add_argument('--gray', action='store_true', help='grayscale input (KeypointNet, the seeds\' CNN, is meant for it)')
-    t.add_argument('--head', default=D['head'], choices=['spatial', 'pooled'], help="'pooled' is fastai's default head (for comparison)")
-    t.add_argument('--head-dropout', dest='head_dropout', type=float, default=D['head_dropout'], help='dropout before the spatial head\'s linear layer')
-    t.add_argument('--average', type=float, default=D['average'], help='validate and keep a moving average of the weights over this many epochs (0: off)')
-    t.add_argument('--limit', type=int, default=None, help='use only the first N images of each split (quick runs)')
-    t.add_argument('--pretrained', default=None, help='true (ImageNet weights), false, or a weights file')
-    t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
-    t.set_defaults(func=cmd_train)
+# %% ../nbs/90_cli.ipynb #cell-022
+def cmd_export_onnx(args):
+    from facekp.inference import export_onnx
+    model = Path(args.model or default_model_path())
+    from facekp.core import is_shipped
+    out = Path(args.out) if args.out else model.with_suffix('.onnx')
+    if is_shipped(out) and not args.replace_shipped:
+        raise ValueError(f'--out {out}: the shipped ONNX model; pass --replace-shipped to replace it')
+    print(f'wrote {export_onnx(model, out)}')
+    return 0
 
-    e = sub.add_parser('evaluate', help='metrics of a model: NME, FR, AUC, CED plot, worst faces',
-                       description='Evaluate a model on the official test split or on held-out people. Prints the '
-                                   'metric table (or one JSON object with --json) and saves a CED plot and a grid of '
-                                   'the worst predictions in --out.', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    e.add_argument('--model', default=str(default_model_path()), help='model file (weights only; default: $FACEKP_MODEL, else the shipped model)')
-    e.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
-    e.add_argument('--split', default='test', choices=['test', 'identity'])
-    e.add_argument('--limit', type=int, default=None, help='only the first N images')
-    e.add_argument('--json', action='store_true', help='print one JSON object')
-    e.add_argument('--flip', action='store_true', help='average each prediction with that of the mirrored face')
-    e.add_argument('--out', default='eval', help='folder for the plots')
-    e.add_argument('--device', default=None, help='cpu or cuda')
-    e.set_defaults(func=cmd_evaluate)
+def cmd_train_face_detector(args):
+    from facekp.face_detector import train_face_detector
+    t = time.time()
+    kw = {k: getattr(args, k) for k in ('epochs', 'n_per_epoch', 'bs', 'lr', 'seed', 'limit') if getattr(args, k) is not None}
+    h = train_face_detector(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume,
+                            replace_shipped=args.replace_shipped, **kw)
+    print(f'trained in {(time.time() - t) / 60:.1f} min; last validation loss {h[-1]["valid_loss"]:.4f}; detector: {args.out} '
+          f'(and its ONNX twin)')
+    return 0
+
+def _add_models(sub, argv):
+    ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description='Write a facekp model to ONNX, with its config and the sha256 of the file it came from '
+                                    'in the metadata. Saved beside the model as its twin (the default), it is what '
+                                    '`facekp detect` runs on a CPU.')
+    ox.add_argument('--model', default=None, help='model file (default: the shipped model)')
+    ox.add_argument('--out', default=None, help='ONNX file to write (default: beside --model, as its twin)')
+    ox.add_argument('--replace-shipped', action='store_true', help='allow --out to be the shipped ONNX model')
+    ox.set_defaults(func=cmd_export_onnx)
+    FD = _recipe('train-face-detector', argv)
+    tf = sub.add_parser('train-face-detector', help="train facekp's small CNN face detector (resumable)",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description='Train the CNN face detector that `facekp detect` uses, on pictures made from the keypoint '
+                                    'data (single faces at random sizes and places, mosaics, backgrounds). A checkpoint is '
+                                    'written every epoch; running the same command again resumes it. Writes --out and its '
+                                    'ONNX twin (under runs/ by default; the shipped detector is replaced only with --replace-shipped).')
+    tf.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    tf.add_argument('--out', default='runs/face_detector/face_detector.pth', help='where to save the detector')
+    tf.add_argument('--run-dir', default='runs/face_detector', help='checkpoint folder')
+    tf.add_argument('--replace-shipped', action='store_true', help='allow --out to be the shipped detector')
+    tf.add_argument('--no-resume', action='store_true', help='start again even if --run-dir has a checkpoint')
+    tf.add_argument('--epochs', type=_ranged(int, 1, 100000), default=FD['epochs'], help='one-cycle epochs')
+    tf.add_argument('--n-per-epoch', dest='n_per_epoch', type=_ranged(int, 1, 10**7), default=FD['n_per_epoch'], help='pictures per epoch')
+    tf.add_argument('--bs', type=_ranged(int, 1, 4096), default=FD['bs'], help='batch size')
+    tf.add_argument('--lr', type=_ranged(float, 1e-8, 10), default=FD['lr'], help='peak learning rate')
+    tf.add_argument('--seed', type=_ranged(int, 0, 2**32 - 1), default=FD['seed'], help='random seed')
+    tf.add_argument('--limit', type=_ranged(int, 1), default=None, help='only the first N images of each split')
+    tf.set_defaults(func=cmd_train_face_detector)
+
+# %% ../nbs/90_cli.ipynb #cell-024
+EXAMPLES = """\
+examples:
+  facekp detect                    keypoints of a built-in photo (written to detections/)
+  facekp detect photos/ --json     every face in a folder of photos, as JSON (schema: facekp detect --help)
+  facekp detect --detector haar    the same with OpenCV's Haar cascade instead of facekp's CNN face detector
+  facekp filter me.jpg --overlay hat   a hat on every face
+  facekp video clip.mp4 --smooth --landmarks points.jsonl   steady keypoints on every frame, and every frame's points
+  facekp data                      where the data is and what it holds
+  facekp data download             fetch the official archive into ./data
+  facekp data show --out batch.png draw an augmented batch with its 68 keypoints
+  facekp train                     train the default recipe into runs/latest/ (resumes if interrupted)
+  facekp train-face-detector       train the CNN face detector (about 10 minutes on 2 cores)
+  facekp evaluate --json           metrics of the shipped model on the official test split
+"""
+
+def build_parser(argv=None) -> argparse.ArgumentParser:
+    "The `facekp` parser; the training commands' recipe defaults are read only when `argv` runs them."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    p = _Parser(prog='facekp', description='68-point facial keypoint detection (fastai + PyTorch).',
+                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--version', action='version', version=f'facekp {facekp.__version__}')
+    p.add_argument('--debug', action='store_true', help='show full tracebacks')
+    sub = p.add_subparsers(dest='command', metavar='COMMAND')
+    _add_detect(sub); _add_fun(sub); _add_data(sub); _add_train(sub, argv); _add_models(sub, argv)
     return p
+
+# %% ../nbs/90_cli.ipynb #cell-025
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    print(f'facekp: warning: {message}', file=sys.stderr)
 
 def main(argv=None) -> int:
     "Entry point of the `facekp` console script."
-    p = build_parser()
+    p = build_parser(argv)
     args = p.parse_args(argv)
     if not getattr(args, 'command', None): p.print_help(); return 0
+    if not args.debug: warnings.showwarning = _one_line_warning
     try: return args.func(args) or 0
     except (DataError, ModelError, FileNotFoundError, ValueError) as e:
         if args.debug: raise
         print(f'facekp {args.command}: error: {e}', file=sys.stderr)
         return 2
+    except OSError as e:   # a folder that cannot be written, a full disk: the file and the reason, in one line
+        if args.debug: raise
+        print(f'facekp {args.command}: error: {getattr(e, "filename", None) or ""}{": " if getattr(e, "filename", None) else ""}'
+              f'{e.strerror or first_line(e)}', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr); return 130
-
-# %% ../nbs/90_cli.ipynb #cell-017
-#| eval: false
-if __name__ == '__main__': sys.exit(main())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #cell-003
 from __future__ import annotations
-import hashlib, json, os, stat, tempfile, warnings
+import hashlib, json, os, stat, sys, tempfile, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +18,7 @@ __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXEL
            'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou',
            'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
            'onnx_available', 'onnx_session', 'say_once', 'onnx_twin', 'check_model_file', 'check_config',
-           'resolve_device']
+           'resolve_device', 'Progress', 'progress', 'example_photo']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -338,3 +338,37 @@ def resolve_device(device=None) -> str:
             raise ValueError(f'device {d!r}: there are {torch.cuda.device_count()} CUDA GPUs here')
         return d
     raise ValueError(f"device {d!r}: expected 'cpu', 'cuda' or 'cuda:N'")
+
+# %% ../nbs/00_core.ipynb #cell-049
+class Progress:
+    "A progress line on stderr for `total` steps: call `update(n)` with the steps done, `close()` at the end."
+    def __init__(self, total=None, desc='', stream=None, every=None):
+        self.total, self.desc, self.stream, self.n = total, desc, stream or sys.stderr, 0
+        self.tty = getattr(self.stream, 'isatty', lambda: False)()
+        self.every = every if every is not None else (0.25 if self.tty else 10.0)
+        self.t0 = self.last = time.monotonic(); self.closed = False
+    def line(self) -> str:
+        el = time.monotonic() - self.t0; rate = self.n / el if el > 0 else 0.0
+        of = f'/{self.total}' if self.total else ''
+        left = f', {(self.total - self.n) / rate:.0f} s left' if self.total and rate and self.n < self.total else ''
+        return f'{self.desc} {self.n}{of} ({rate:.1f}/s, {el:.0f} s{left})'.strip()
+    def _show(self, end=''):
+        self.stream.write(('\r' + self.line() + '\x1b[K' + end) if self.tty else self.line() + '\n'); self.stream.flush()
+    def update(self, n):
+        self.n = n; now = time.monotonic()
+        if now - self.last >= self.every: self.last = now; self._show()
+    def close(self):
+        if not self.closed: self.closed = True; self._show('\n')
+
+def progress(items, total=None, desc='', stream=None, every=None):
+    "Iterate over `items`, showing a `Progress` line on stderr."
+    p = Progress(total if total is not None else (len(items) if hasattr(items, '__len__') else None), desc, stream, every)
+    try:
+        for i, x in enumerate(items): yield x; p.update(i + 1)
+    finally: p.close()
+
+# %% ../nbs/00_core.ipynb #cell-052
+def example_photo() -> Path:
+    "The path of a portrait that ships with matplotlib (Grace Hopper): the photo of facekp's examples."
+    import matplotlib.cbook
+    return Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from fastprogress.fastprogress import progress_bar
 
+from .core import Progress, atomic_write
 from .fun import add_overlay
-from .inference import annotate
+from .inference import annotate, faces_to_json
 
 # %% auto #0
 __all__ = ['OneEuroFilter', 'jitter', 'FaceTracker', 'open_video', 'process_video', 'make_test_video']
@@ -82,38 +82,47 @@ def open_video(src):
     return cap, frame
 
 def process_video(src, out, detector, overlay=None, smooth=True, draw=True, progress=True, max_frames=None,
-                  min_cutoff=0.5, beta=10.0) -> dict:
-    "Keypoints (or `overlay`) drawn on every frame of `src`, written to `out`; returns tracks and counts."
+                  min_cutoff=0.5, beta=10.0, landmarks=None) -> dict:
+    "Keypoints (or `overlay`) drawn on every frame of `src`, written to `out` (and each frame's faces to `landmarks`, JSON Lines)."
+    import json
+    from contextlib import ExitStack
     cap, first = open_video(src)
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     if not fps or fps != fps or fps <= 0: fps = 30.0
     n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
     if max_frames: n = min(n or max_frames, max_frames)
     h, w = first.shape[:2]
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name('.tmp-' + out.name)
-    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
-    if not writer.isOpened(): cap.release(); raise ValueError(f'{out}: cannot write a video there')
     tracker = FaceTracker(smooth, min_cutoff, beta, fps)
-    tracks, count = {}, 0
-    it = progress_bar(range(n), leave=False) if (progress and n) else None
-    if it is not None: it.update(0)   # starts the bar's clock (updated by hand below)
-    try:
-        while True:
-            ok, bgr = cap.read()
-            if not ok or (max_frames and count >= max_frames): break
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            faces = tracker.update(detector(rgb))
-            for f in faces: tracks.setdefault(f['id'], {})[count] = f['keypoints']
-            if overlay is not None and faces: rgb = add_overlay(rgb, [f['keypoints'] for f in faces], overlay)
-            elif draw: rgb = annotate(rgb, faces)
-            writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-            count += 1
-            if it is not None and count <= n: it.update(count)
-    finally:
-        cap.release(); writer.release()
-    os.replace(tmp, out)
-    return dict(frames=count, fps=fps, size=(w, h), tracks={i: t for i, t in tracks.items()}, out=str(out))
+    tracks, count, interrupted = {}, 0, False
+    with ExitStack() as stack:
+        stack.callback(cap.release)
+        tmp = stack.enter_context(atomic_write(out))
+        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+        if not writer.isOpened(): raise ValueError(f'{out}: cannot write a video there')
+        lines = open(stack.enter_context(atomic_write(landmarks)), 'w') if landmarks else None
+        bar = Progress(n, 'facekp video: frames') if progress else None
+        try:
+            while True:
+                ok, bgr = cap.read()
+                if not ok or (max_frames and count >= max_frames): break
+                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                faces = tracker.update(detector(rgb))
+                for f in faces: tracks.setdefault(f['id'], {})[count] = f['keypoints']
+                if lines is not None:
+                    js = [dict(id=int(f['id']), **d) for f, d in zip(faces, faces_to_json(faces))]
+                    lines.write(json.dumps(dict(frame=count, time=round(count / fps, 4), faces=js)) + '\n')
+                if overlay is not None and faces: rgb = add_overlay(rgb, [f['keypoints'] for f in faces], overlay)
+                elif draw: rgb = annotate(rgb, faces)
+                writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+                count += 1
+                if bar is not None: bar.update(count)
+        except KeyboardInterrupt: interrupted = True   # Ctrl+C: finish the files with the frames so far
+        finally:
+            writer.release()
+            if lines is not None: lines.close()
+            if bar is not None: bar.close()
+    return dict(frames=count, fps=fps, size=(w, h), tracks={i: t for i, t in tracks.items()}, out=str(out),
+                landmarks=None if landmarks is None else str(landmarks), interrupted=interrupted)
 
 # %% ../nbs/06_video.ipynb #cell-012
 def make_test_video(image, path, n=60, noise=6.0, shift=0.0, fps=30, seed=0) -> Path:
