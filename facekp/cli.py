@@ -502,3 +502,7 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr); return 130
+
+# %% ../nbs/90_cli.ipynb #cell-027
+#| eval: false
+if __name__ == '__main__': sys.exit(main())

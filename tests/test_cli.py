@@ -3,7 +3,8 @@ import subprocess, sys
 
 import pytest
 
-from facekp.cli import build_parser, default_image, main
+from facekp.cli import build_parser, main
+from facekp.core import example_photo as default_image
 from conftest import make_data_dir
 
 def test_help_teaches(capsys):
@@ -34,9 +35,10 @@ def test_console_script(data_dir):
 
 # ---------------------------------------------------------------- the main job and the fun commands
 import json
+from pathlib import Path
 import numpy as np
 from PIL import Image
-from facekp.model import default_model_path
+from facekp.core import default_model_path
 
 needs_model = pytest.mark.skipif(not default_model_path().is_file(), reason='no shipped model')
 
@@ -98,3 +100,67 @@ def test_video_command(tmp_path, capsys):
     assert main(['video', str(v), '--out', str(tmp_path / 'out.mp4'), '--smooth', '--overlay', 'moustache']) == 0
     assert '6 frames, 1 face track(s)' in capsys.readouterr().out
     assert main(['video', str(tmp_path / 'missing.mp4'), '--out', str(tmp_path / 'x.mp4')]) == 2
+
+def test_version_and_usage_errors_are_one_line(capsys):
+    import facekp
+    with pytest.raises(SystemExit) as e: main(['--version'])
+    assert e.value.code == 0 and capsys.readouterr().out.strip() == f'facekp {facekp.__version__}'
+    for argv, option in [(['detect', '--batch-size', '0'], '--batch-size'), (['detect', '--min-score', 'nan'], '--min-score'),
+                         (['detect', '--refine', 'two'], '--refine'), (['train', '--epochs', '-1'], '--epochs'),
+                         (['train-face-detector', '--epochs', '0'], '--epochs'), (['detect', '--device', 'tpu'], '--device')]:
+        with pytest.raises(SystemExit) as e: main(argv)
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and option in err and len(err.strip().splitlines()) == 1, (argv, err)
+
+def test_help_imports_no_torch():
+    "`facekp --help` and the parser of `detect` answer without importing PyTorch or fastai."
+    code = ("import sys, facekp.cli; facekp.cli.build_parser(['detect', 'x.jpg']); "
+            "print(sorted(m for m in ('torch', 'fastai', 'pandas') if m in sys.modules))")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == '[]', r.stderr
+
+@needs_model
+def test_detect_on_onnx_imports_no_torch(tmp_path):
+    "The main job on the ONNX twin: keypoints found, and neither PyTorch nor fastai imported."
+    code = ("import sys, json; from facekp.cli import main; rc = main(['detect', '--json', '--no-draw', '--out', sys.argv[1]]); "
+            "print(json.dumps([rc, sorted(m for m in ('torch', 'fastai') if m in sys.modules)]))")
+    r = subprocess.run([sys.executable, '-c', code, str(tmp_path / 'o')], capture_output=True, text=True)
+    doc, tail = r.stdout.strip().splitlines()
+    assert json.loads(tail) == [0, []], r.stderr
+    assert json.loads(doc)['images'][0]['annotated'] is None and not (tmp_path / 'o').exists()   # --no-draw: JSON only
+
+@needs_model
+def test_detect_names_keep_relative_paths_and_never_replace_inputs(tmp_path, capsys):
+    import shutil, os
+    for d in ('a', 'b'): (tmp_path / d).mkdir(); shutil.copy(default_image(), tmp_path / d / 'face.jpg')
+    assert main(['detect', str(tmp_path / 'a' / 'face.jpg'), str(tmp_path / 'b' / 'face.jpg'), '--out', str(tmp_path / 'o')]) == 0
+    assert sorted(str(p.relative_to(tmp_path / 'o')) for p in (tmp_path / 'o').rglob('*.jpg')) == ['a/face_keypoints.jpg', 'b/face_keypoints.jpg']
+    d = tmp_path / 'd'; d.mkdir()
+    for name in ('face.jpg', 'face_keypoints.jpg'): shutil.copy(default_image(), d / name)   # face.jpg's output is an input
+    before = {p: p.stat().st_mtime_ns for p in d.iterdir()}
+    assert main(['detect', str(d), '--out', str(d)]) == 2
+    assert 'over an input image' in capsys.readouterr().err and before == {p: p.stat().st_mtime_ns for p in d.iterdir()}
+
+@needs_model
+def test_detect_skips_what_is_not_an_image_file(tmp_path, capsys):
+    import os, shutil
+    shutil.copy(default_image(), tmp_path / 'good.jpg')
+    os.mkfifo(tmp_path / 'pipe.jpg')                       # reading a FIFO would wait forever: it is skipped
+    (tmp_path / 'empty.png').write_bytes(b'')
+    assert main(['detect', str(tmp_path), '--json', '--no-draw']) == 2
+    cap = capsys.readouterr()
+    doc = json.loads(cap.out)
+    assert [(Path(i['path']).name, len(i['faces'])) for i in doc['images']] == [('good.jpg', 1)]
+    assert sorted(Path(e['path']).name for e in doc['errors']) == ['empty.png', 'pipe.jpg']
+    assert 'pipe.jpg: not a regular file' in cap.err and 'empty.png: cannot read image (an empty file)' in cap.err
+
+@needs_model
+def test_video_landmarks_jsonl(tmp_path, capsys):
+    from facekp.video import make_test_video
+    hopper = np.asarray(Image.open(default_image()).convert('RGB'))
+    v = make_test_video(hopper[::2, ::2], tmp_path / 'in.mp4', n=4)
+    assert main(['video', str(v), '--out', str(tmp_path / 'out.mp4'), '--landmarks', str(tmp_path / 'p.jsonl')]) == 0
+    rows = [json.loads(l) for l in (tmp_path / 'p.jsonl').read_text().splitlines()]
+    assert [r['frame'] for r in rows] == [0, 1, 2, 3] and all(len(r['faces']) == 1 for r in rows)
+    assert len(rows[0]['faces'][0]['keypoints']) == 68
+    assert main(['video', str(v), '--out', str(v)]) == 2 and 'that is the input' in capsys.readouterr().err
