@@ -155,11 +155,16 @@ class _NoDefaults(dict):
     def __missing__(self, k): return None
 
 def _recipe(command, argv):
-    "The defaults of `train` or `train-face-detector`, imported only when that command is on the command line."
-    if command not in argv: return _NoDefaults()
+    "The defaults of `train` or `train-face-detector`, imported only when that is the command being run."
+    if next((a for a in argv if not a.startswith('-')), None) != command: return _NoDefaults()
+    _quiet_imports()
     if command == 'train':
         from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
     from facekp.face_detector import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
+
+def _quiet_imports():
+    "fastai calls `torch.jit.script` at import, which newer PyTorch deprecates: not news for facekp's users."
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 
 def _add_train(sub, argv):
     D = _recipe('train', argv)
@@ -490,6 +495,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not getattr(args, 'command', None): p.print_help(); return 0
     if not args.debug: warnings.showwarning = _one_line_warning
+    _quiet_imports()
     try: return args.func(args) or 0
     except (DataError, ModelError, FileNotFoundError, ValueError) as e:
         if args.debug: raise

@@ -172,8 +172,14 @@ def find_pretrained(arch: str):
 def read_weights(path) -> dict:
     "Read a weights file with `torch.load(weights_only=True)` (no code runs); clear errors naming the file."
     path = check_model_file(path)
-    try: sd = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # PyTorch's notes on pickle protocols are not the user's concern
+            sd = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
+        if 'weights_only' in str(e).lower() or 'weights only' in str(e).lower():
+            raise ModelError(f'{path}: not a readable weights file (it holds Python objects, not only weights: '
+                             'facekp loads weights only and runs no code from a file)') from None
         raise ModelError(f'{path}: not a readable weights file ({type(e).__name__}: {first_line(e)})') from None
     if not isinstance(sd, dict): raise ModelError(f'{path}: holds a {type(sd).__name__}, not a dict of weights')
     return sd

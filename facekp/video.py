@@ -74,6 +74,12 @@ def open_video(src):
     "A `cv2.VideoCapture` for a file path or a webcam index, with a clear error if it cannot be read."
     cam = isinstance(src, int) or (isinstance(src, str) and src.isdigit())
     if not cam and not Path(src).is_file(): raise ValueError(f'{src}: video not found')
+    if not cam:
+        from PIL import Image
+        try:
+            with Image.open(src) as im: still = getattr(im, 'n_frames', 1) == 1
+        except Exception: still = False
+        if still: raise ValueError(f'{src}: a still image, not a video (facekp detect finds the keypoints of photos)')
     cap = cv2.VideoCapture(int(src) if cam else str(src))
     if not cap.isOpened(): raise ValueError(f'{src}: cannot open the video (unknown format, or no such camera)')
     ok, frame = cap.read()
