@@ -125,7 +125,7 @@ def _fetch(url, dest: Path, chunk=1 << 20):
     part.replace(dest)
     return dest
 
-def _member_problem(m: zipfile.ZipInfo, max_ratio=ARCHIVE_MAX_RATIO):
+def _member_problem(m: zipfile.ZipInfo, max_ratio):
     "Why the archive member `m` must not be unpacked, or None."
     name = m.filename
     parts = re.split(r'[/\\]', name)
@@ -138,8 +138,9 @@ def _member_problem(m: zipfile.ZipInfo, max_ratio=ARCHIVE_MAX_RATIO):
         return f'unpacks to {m.file_size} bytes from {m.compress_size} (a zip bomb?)'
     return None
 
-def _check_archive(archive: Path, max_bytes=ARCHIVE_MAX_BYTES, max_ratio=ARCHIVE_MAX_RATIO) -> str:
+def _check_archive(archive: Path, max_bytes=None, max_ratio=None) -> str:
     "Check `archive` is a zip with both CSVs whose members are safe to unpack; return the folder prefix inside it."
+    max_bytes, max_ratio = max_bytes or ARCHIVE_MAX_BYTES, max_ratio or ARCHIVE_MAX_RATIO
     try:
         with zipfile.ZipFile(archive) as z: infos = z.infolist()
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
@@ -159,8 +160,9 @@ def _check_archive(archive: Path, max_bytes=ARCHIVE_MAX_BYTES, max_ratio=ARCHIVE
         if not any(n.startswith(prefix + need) for n in names): raise DataError(f'{archive}: {prefix + need} missing')
     return prefix
 
-def _unpack(archive: Path, prefix: str, out: Path, max_bytes=ARCHIVE_MAX_BYTES):
+def _unpack(archive: Path, prefix: str, out: Path, max_bytes=None):
     "Unpack the members of `archive` under `prefix` into `out`, checking every CRC and the bytes written."
+    max_bytes = max_bytes or ARCHIVE_MAX_BYTES
     written = 0
     with zipfile.ZipFile(archive) as z:
         members = [m for m in z.infolist() if m.filename.startswith(prefix) and not m.filename.startswith('__MACOSX')]
@@ -213,7 +215,7 @@ def download_data(dest='data', url: str = DATA_URL, archive=None, force=False) -
     return dest
 
 # %% ../nbs/00_data.ipynb #cell-016
-import io
+import csv as csv_module, io
 
 KP_COLUMNS = [f'{c}{i}' for i in range(N_POINTS) for c in 'xy']
 MAX_COORD = 1e5   # pixels: a coordinate beyond this is a broken file, not a face
@@ -248,26 +250,25 @@ def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
     image_dir = Path(image_dir)
     text = _csv_text(csv)
     if not text.strip(): raise DataError(f'{csv}: empty file')
-    try: raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as e:
-        m = re.search(r'Expected (\d+) fields in line (\d+), saw (\d+)', str(e))
-        msg = f'line {m[2]} has {int(m[3]) - 1} coordinates, expected {int(m[1]) - 1}' if m else str(e).strip().splitlines()[0]
-        raise DataError(f'{csv}: {msg}') from None
-    header = [str(h).strip() for h in raw.iloc[0]]
+    try:
+        rd = csv_module.reader(io.StringIO(text))
+        rows = [(rd.line_num, r) for r in rd if any(x.strip() for x in r)]   # blank lines skipped
+    except csv_module.Error as e: raise DataError(f'{csv}: not a readable CSV ({e})') from None
+    header = [h.strip() for h in rows[0][1]]
     if _IMAGE_NAME.search(header[0]) or (len(header) > 1 and all(_is_number(h) for h in header[1:])
                                           and header[1:] != [str(i) for i in range(len(header) - 1)]):
         raise DataError(f'{csv}: line 1 ({header[0]}, …) is a data row, not a header: the file needs a header line '
                         f'(a file-name column, then x0,y0,…,x{N_POINTS - 1},y{N_POINTS - 1})')
-    ncoord = raw.shape[1] - 1
+    ncoord = len(header) - 1
     if ncoord != 2 * N_POINTS:
         raise DataError(f'{csv}: {ncoord} coordinate columns, expected {2 * N_POINTS} (a file-name column, then '
                         f'x0,y0,…,x{N_POINTS - 1},y{N_POINTS - 1})')
-    raw = raw.iloc[1:].reset_index(drop=True)
-    if len(raw) == 0: raise DataError(f'{csv}: no rows')
-    short = raw.isna().any(axis=1).to_numpy()
-    if short.any():
-        r = int(np.argmax(short))
-        raise DataError(f'{csv}: line {r + 2} has {int(raw.iloc[r].notna().sum()) - 1} coordinates, expected {2 * N_POINTS}')
+    rows = rows[1:]
+    if not rows: raise DataError(f'{csv}: no rows')
+    for ln, r in rows:
+        if len(r) != len(header): raise DataError(f'{csv}: line {ln} has {len(r) - 1} coordinates, expected {ncoord}')
+    lines = np.array([ln for ln, _ in rows])   # the file's line of each row
+    raw = pd.DataFrame([r for _, r in rows], dtype=str)
     files = raw.iloc[:, 0].str.strip()
     coords = raw.iloc[:, 1:].apply(lambda c: c.str.strip())
     num = coords.apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
@@ -277,28 +278,27 @@ def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
         val = coords.iat[r, c]
         what = ('is empty' if val == '' else f'is not a number: {val!r}' if np.isnan(num[r, c]) else
                 f'is not finite: {val!r}' if np.isinf(num[r, c]) else f'is {val}, beyond ±{MAX_COORD:g} pixels')
-        raise DataError(f'{csv}: line {r + 2} ({files.iat[r]}), column {KP_COLUMNS[c]} {what}')
+        raise DataError(f'{csv}: line {lines[r]} ({files.iat[r]}), column {KP_COLUMNS[c]} {what}')
     kps = num.reshape(-1, N_POINTS, 2)
     span = (kps.max(1) - kps.min(1)).max(1)
     io_dist = np.linalg.norm(kps[:, 36] - kps[:, 45], axis=1)
     for r in range(len(raw)):
         name = files.iat[r]
-        if not name: raise DataError(f'{csv}: line {r + 2} has no image file name')
+        if not name: raise DataError(f'{csv}: line {lines[r]} has no image file name')
         if Path(name).is_absolute() or '..' in re.split(r'[/\\]', name):
-            raise DataError(f'{csv}: line {r + 2}: image name {name!r} must be a plain name inside {image_dir}')
-        if span[r] < 1: raise DataError(f'{csv}: line {r + 2} ({name}): all {N_POINTS} points are at one place')
-        if io_dist[r] < 1: raise DataError(f'{csv}: line {r + 2} ({name}): the outer eye corners (points 36 and 45) '
+            raise DataError(f'{csv}: line {lines[r]}: image name {name!r} must be a plain name inside {image_dir}')
+        if span[r] < 1: raise DataError(f'{csv}: line {lines[r]} ({name}): all {N_POINTS} points are at one place')
+        if io_dist[r] < 1: raise DataError(f'{csv}: line {lines[r]} ({name}): the outer eye corners (points 36 and 45) '
                                            'coincide, so the face has no inter-ocular distance')
-    lines = np.arange(len(raw)) + 2   # the file's line of each row
     dup = files.duplicated(keep=False).to_numpy()
     if dup.any():
         keep = np.ones(len(raw), bool); dropped = []
         for name, idx in pd.Series(np.flatnonzero(dup)).groupby(files[dup].to_numpy()):
             idx = list(idx)
             if any(not np.array_equal(num[idx[0]], num[i]) for i in idx[1:]):
-                raise DataError(f'{csv}: lines {" and ".join(str(i + 2) for i in idx)} give different keypoints for '
+                raise DataError(f'{csv}: lines {" and ".join(str(lines[i]) for i in idx)} give different keypoints for '
                                 f'the same image {name}; keep one of them')
-            keep[idx[1:]] = False; dropped += [i + 2 for i in idx[1:]]
+            keep[idx[1:]] = False; dropped += [int(lines[i]) for i in idx[1:]]
         warnings.warn(f'{csv}: {len(dropped)} repeated rows ignored (lines {", ".join(map(str, sorted(dropped)[:10]))}'
                       f'{", …" if len(dropped) > 10 else ""}): each repeats an earlier row of the same image')
         files, num, lines = files[keep].reset_index(drop=True), num[keep], lines[keep]
