@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #cell-003
 from __future__ import annotations
-import argparse, json, os, sys, time, warnings
+import argparse, contextlib, json, os, sys, time, warnings
 from pathlib import Path
 
 import facekp
@@ -28,6 +28,10 @@ def _ranged(kind, lo=None, hi=None):
         return v
     parse.__name__ = kind.__name__
     return parse
+
+def _progress_to_stderr():
+    "Library progress bars (fastprogress, fastai's training table) print to stdout: send them to stderr, keep stdout for results."
+    return contextlib.redirect_stdout(sys.stderr)
 
 class _Parser(argparse.ArgumentParser):
     "argparse, with usage errors on one line (and where to read more)."
@@ -70,7 +74,7 @@ def cmd_data_info(args):
 def cmd_data_download(args):
     "Download, check and unpack the data set."
     from facekp.data import download_data
-    dest = download_data(args.dest, archive=args.archive, force=args.force, **({'url': args.url} if args.url else {}))
+    with _progress_to_stderr(): dest = download_data(args.dest, archive=args.archive, force=args.force, **({'url': args.url} if args.url else {}))
     print(f'facekp data ready in {Path(dest).resolve()}')
     return 0
 
@@ -79,7 +83,7 @@ def cmd_data_show(args):
     import matplotlib; matplotlib.use('Agg')
     from facekp.data import keypoint_dls, show_keypoint_batch
     fmt = _image_format(args.out)
-    dls = keypoint_dls(args.data, size=args.size, bs=args.n, valid='test', limit=max(args.n, 64) if args.quick else None)
+    with _progress_to_stderr(): dls = keypoint_dls(args.data, size=args.size, bs=args.n, valid='test', limit=max(args.n, 64) if args.quick else None)
     fig = show_keypoint_batch(dls, n=args.n, numbered=args.numbered)
     with atomic_write(args.out) as tmp: fig.savefig(tmp, dpi=120, format=fmt.lower() if fmt != 'JPEG' else 'jpg')
     print(f'wrote {args.out}')
@@ -100,7 +104,7 @@ def _add_data(sub):
     dl.add_argument('--dest', default='data', help='folder to unpack into (default: ./data)')
     dl.add_argument('--url', default=None, help='where to download from (default: the official archive)')
     dl.add_argument('--archive', default=None, help='a local copy of train-test-data.zip (no download)')
-    dl.add_argument('--force', action='store_true', help='replace data already in --dest')
+    dl.add_argument('--force', action='store_true', help='replace a facekp data folder already in --dest (never other files)')
     dl.set_defaults(func=cmd_data_download)
     s = dsub.add_parser('show', help='save a picture of an augmented batch with keypoints')
     s.add_argument('--out', default='batch.png', help='image file to write (default: batch.png)')
@@ -122,8 +126,9 @@ def cmd_train(args):
     if args.pretrained is not None: kw['pretrained'] = {'true': True, 'false': False}.get(args.pretrained.lower(), args.pretrained)
     device = resolve_device(args.device)
     t = time.time()
-    hist = train_keypoints(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, device=device,
-                           replace_shipped=args.replace_shipped, **kw)
+    with _progress_to_stderr():
+        hist = train_keypoints(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, device=device,
+                               replace_shipped=args.replace_shipped, **kw)
     best = min((h['nme'] for h in hist if h.get('nme') is not None), default=float('nan'))
     print(f'trained in {(time.time() - t) / 60:.1f} min; best validation NME {100 * best:.2f} %; model: {args.out}; '
           f'curves: {Path(args.run_dir) / "training.png"}')
@@ -132,8 +137,9 @@ def cmd_train(args):
 def cmd_evaluate(args):
     import matplotlib; matplotlib.use('Agg')
     from facekp.training import evaluate, plot_ced, plot_worst, public
-    res = evaluate(args.model, args.data, args.split, limit=args.limit, device=resolve_device(args.device or 'cpu'),
-                   progress=True, flip=args.flip)
+    with _progress_to_stderr():
+        res = evaluate(args.model, args.data, args.split, limit=args.limit, device=resolve_device(args.device or 'cpu'),
+                       progress=True, flip=args.flip)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     plot_ced({Path(args.model).stem: res}, out / f'ced_{args.split}.png')
     plot_worst(res, 12, out / f'worst_{args.split}.png')
@@ -422,8 +428,9 @@ def cmd_train_face_detector(args):
     from facekp.face_detector import train_face_detector
     t = time.time()
     kw = {k: getattr(args, k) for k in ('epochs', 'n_per_epoch', 'bs', 'lr', 'seed', 'limit') if getattr(args, k) is not None}
-    h = train_face_detector(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume,
-                            replace_shipped=args.replace_shipped, **kw)
+    with _progress_to_stderr():
+        h = train_face_detector(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume,
+                                replace_shipped=args.replace_shipped, **kw)
     print(f'trained in {(time.time() - t) / 60:.1f} min; last validation loss {h[-1]["valid_loss"]:.4f}; detector: {args.out} '
           f'(and its ONNX twin)')
     return 0

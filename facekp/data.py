@@ -29,10 +29,10 @@ from .core import (N_POINTS, FACE_REGIONS, CONTOURS, FLIP_PERM, DataError, first
                          to_crop, from_crop, crop_image)
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'KP_COLUMNS', 'is_data_dir', 'find_data', 'download_data', 'person_of',
-           'read_keypoints_csv', 'keypoints_array', 'default_cache_dir', 'PreparedSplit', 'prepare_split',
-           'FlipKeypoints', 'translate_mat', 'Translate', 'keypoint_augment', 'split_tables', 'keypoint_dls',
-           'show_keypoints', 'show_keypoint_batch']
+__all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'ARCHIVE_MAX_BYTES', 'ARCHIVE_MAX_RATIO', 'KP_COLUMNS', 'MAX_COORD',
+           'is_data_dir', 'find_data', 'download_data', 'person_of', 'read_keypoints_csv', 'keypoints_array',
+           'default_cache_dir', 'PreparedSplit', 'prepare_split', 'FlipKeypoints', 'translate_mat', 'Translate',
+           'keypoint_augment', 'split_tables', 'keypoint_dls', 'show_keypoints', 'show_keypoint_batch']
 
 # %% ../nbs/00_data.ipynb #cell-007
 DATA_ENV = 'FACEKP_DATA'
@@ -61,9 +61,15 @@ def find_data(path=None) -> Path:
                     f"train-test-data.zip` for a local copy, or set ${DATA_ENV} to a folder holding the CSVs.")
 
 # %% ../nbs/00_data.ipynb #cell-010
+import stat, zlib
+
+ARCHIVE_MAX_BYTES = 4 << 30   # the official archive unpacks to about 160 MB
+ARCHIVE_MAX_RATIO = 200       # a member that unpacks to over 200 times its packed size is a zip bomb, not images
+
 def _fetch(url, dest: Path, chunk=1 << 20):
-    "Download `url` to `dest` with a progress bar; atomic (a `.part` file renamed at the end)."
+    "Download `url` to `dest` with a progress bar; atomic (a `.part` file renamed only once every byte has come)."
     part = dest.with_name(dest.name + '.part')
+    got, total = 0, 0
     try:
         with urllib.request.urlopen(url, timeout=60) as r, open(part, 'wb') as f:
             total = int(r.headers.get('Content-Length') or 0)
@@ -73,7 +79,7 @@ def _fetch(url, dest: Path, chunk=1 << 20):
             while True:
                 b = r.read(chunk)
                 if not b: break
-                f.write(b)
+                f.write(b); got += len(b)
                 if it is not None: next(it, None)
             if it is not None:
                 for _ in it: pass
@@ -81,17 +87,41 @@ def _fetch(url, dest: Path, chunk=1 << 20):
         part.unlink(missing_ok=True)
         raise DataError(f"Could not download {url}: {getattr(e, 'reason', e)}. If this machine is offline, download "
                         "train-test-data.zip elsewhere and run `facekp data download --archive PATH/train-test-data.zip`.") from None
+    except BaseException: part.unlink(missing_ok=True); raise
+    if total and got != total:
+        part.unlink(missing_ok=True)
+        raise DataError(f'Could not download {url}: the connection ended after {got} of {total} bytes; try again.')
     part.replace(dest)
     return dest
 
-def _check_archive(archive: Path) -> str:
-    "Check `archive` is a sound zip with both CSVs; return the folder prefix inside it."
+def _member_problem(m: zipfile.ZipInfo, max_ratio):
+    "Why the archive member `m` must not be unpacked, or None."
+    name = m.filename
+    parts = re.split(r'[/\\]', name)
+    if name.startswith(('/', '\\')): return 'has an absolute path'
+    if re.match(r'^[A-Za-z]:', name): return 'has a drive letter'
+    if '..' in parts: return "has '..' in its path"
+    if stat.S_ISLNK(m.external_attr >> 16): return 'is a symbolic link'
+    if m.flag_bits & 0x1: return 'is encrypted'
+    if m.file_size > (1 << 20) and m.file_size > max_ratio * max(1, m.compress_size):
+        return f'unpacks to {m.file_size} bytes from {m.compress_size} (a zip bomb?)'
+    return None
+
+def _check_archive(archive: Path, max_bytes=None, max_ratio=None) -> str:
+    "Check `archive` is a zip with both CSVs whose members are safe to unpack; return the folder prefix inside it."
+    max_bytes, max_ratio = max_bytes or ARCHIVE_MAX_BYTES, max_ratio or ARCHIVE_MAX_RATIO
     try:
-        with zipfile.ZipFile(archive) as z:
-            bad = z.testzip()
-            if bad: raise DataError(f'{archive}: corrupt member {bad} (CRC mismatch); download it again.')
-            names = [n for n in z.namelist() if not n.startswith('__MACOSX')]
-    except zipfile.BadZipFile as e: raise DataError(f'{archive}: not a zip archive ({e}); download it again.') from None
+        with zipfile.ZipFile(archive) as z: infos = z.infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise DataError(f'{archive}: not a zip archive ({e}); download it again.') from None
+    except OSError as e: raise DataError(f'{archive}: cannot read it ({e.strerror or e})') from None
+    for m in infos:
+        why = _member_problem(m, max_ratio)
+        if why: raise DataError(f'{archive}: member {m.filename!r} {why}; refusing to unpack this archive.')
+    total = sum(m.file_size for m in infos)
+    if total > max_bytes: raise DataError(f'{archive}: unpacks to {total} bytes, over the limit of {max_bytes}; '
+                                          'is it the facekp data archive?')
+    names = [m.filename for m in infos if not m.filename.startswith('__MACOSX')]
     csvs = [n for n in names if n.endswith(SPLIT_CSVS['training'])]
     if not csvs: raise DataError(f'{archive}: holds no {SPLIT_CSVS["training"]}; is it the facekp data archive?')
     prefix = csvs[0][:-len(SPLIT_CSVS['training'])]
@@ -99,39 +129,85 @@ def _check_archive(archive: Path) -> str:
         if not any(n.startswith(prefix + need) for n in names): raise DataError(f'{archive}: {prefix + need} missing')
     return prefix
 
+def _unpack(archive: Path, prefix: str, out: Path, max_bytes=None):
+    "Unpack the members of `archive` under `prefix` into `out`, checking every CRC and the bytes written."
+    max_bytes = max_bytes or ARCHIVE_MAX_BYTES
+    written = 0
+    with zipfile.ZipFile(archive) as z:
+        members = [m for m in z.infolist() if m.filename.startswith(prefix) and not m.filename.startswith('__MACOSX')]
+        for m in progress_bar(members, leave=False):
+            rel = m.filename[len(prefix):]
+            if not rel: continue
+            target = out / rel
+            if m.is_dir(): target.mkdir(parents=True, exist_ok=True); continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with z.open(m) as src, open(target, 'wb') as f:
+                    while b := src.read(1 << 20):
+                        written += len(b)
+                        if written > max_bytes: raise DataError(f'{archive}: unpacks to over {max_bytes} bytes; refusing it.')
+                        f.write(b)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+                raise DataError(f'{archive}: member {m.filename} is corrupt ({e}); download it again.') from None
+            except (OSError, RuntimeError) as e:   # RuntimeError: zipfile's 'encrypted' and similar
+                if isinstance(e, OSError) and e.filename: raise DataError(f'{e.filename}: cannot write ({e.strerror})') from None
+                raise DataError(f'{archive}: member {m.filename} cannot be read ({e})') from None
+
 def download_data(dest='data', url: str = DATA_URL, archive=None, force=False) -> Path:
-    "Download (or take the local `archive`), check and unpack the data set into `dest`."
+    "Download (or take the local `archive`), check and unpack the data set into `dest`; `force` replaces a facekp data folder there."
     dest = Path(dest)
     if is_data_dir(dest) and not force: return dest
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        raise DataError(f'{dest}: exists and is not a folder; choose another --dest.')
+    if dest.is_dir() and not is_data_dir(dest) and any(dest.iterdir()):
+        raise DataError(f'{dest}: a folder with other files in it, not a facekp data folder; choose another --dest '
+                        '(facekp replaces only its own data folders, with --force).')
+    if archive is not None:
+        archive = Path(archive)
+        if not archive.is_file(): raise DataError(f'{archive}: archive not found')
+        if dest.is_dir() and archive.resolve().is_relative_to(dest.resolve()):
+            raise DataError(f'{archive}: the archive is inside --dest {dest}, which would be replaced; move it out first.')
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix='.facekp-download-') as tmp:
         tmp = Path(tmp)
         if archive is None: archive = _fetch(url, tmp / 'train-test-data.zip')
-        archive = Path(archive)
-        if not archive.is_file(): raise DataError(f'{archive}: archive not found')
         prefix = _check_archive(archive)
-        out = tmp / 'unpacked'
-        with zipfile.ZipFile(archive) as z:
-            members = [m for m in z.infolist() if m.filename.startswith(prefix) and not m.filename.startswith('__MACOSX')]
-            for m in progress_bar(members, leave=False):
-                rel = m.filename[len(prefix):]
-                if not rel or '..' in Path(rel).parts: continue
-                target = out / rel
-                if m.is_dir(): target.mkdir(parents=True, exist_ok=True); continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with z.open(m) as src, open(target, 'wb') as f: shutil.copyfileobj(src, f)
+        out = tmp / 'unpacked'; out.mkdir()
+        _unpack(archive, prefix, out)
         for split, csv in SPLIT_CSVS.items(): read_keypoints_csv(out / csv, out / split)  # every row has its image
-        if dest.exists():
-            old = tmp / 'old'; dest.replace(old)
-        out.replace(dest)
+        old = tmp / 'old'
+        if dest.exists(): dest.replace(old)   # a facekp data folder (with force) or an empty folder
+        try: out.replace(dest)
+        except OSError:
+            if old.exists(): old.replace(dest)   # put the old data back
+            raise
     return dest
 
 # %% ../nbs/00_data.ipynb #cell-012
+import csv as csv_module, io
+
 KP_COLUMNS = [f'{c}{i}' for i in range(N_POINTS) for c in 'xy']
+MAX_COORD = 1e5   # pixels: a coordinate beyond this is a broken file, not a face
+_IMAGE_NAME = re.compile(r'\.(jpe?g|png|webp|bmp|gif|tiff?)$', re.I)
 
 def person_of(fname: str) -> str:
     "The person an image shows: its file name without extension and trailing frame number."
     return re.sub(r'_\d+$', '', Path(fname).stem)
+
+def _csv_text(csv: Path) -> str:
+    "The text of `csv`: UTF-8 (a BOM is dropped), UTF-16 with its BOM, else Latin-1 (every byte a character)."
+    try: data = csv.read_bytes()
+    except OSError as e: raise DataError(f'{csv}: cannot read it ({e.strerror or e})') from None
+    if data.startswith((b'\xff\xfe', b'\xfe\xff')):
+        try: return data.decode('utf-16')
+        except UnicodeDecodeError as e: raise DataError(f'{csv}: not valid UTF-16 text ({e.reason} at byte {e.start})') from None
+    if b'\x00' in data[:65536]: raise DataError(f'{csv}: holds NUL bytes: not a CSV text file (UTF-16 needs its byte-order mark)')
+    try: return data.decode('utf-8-sig')
+    except UnicodeDecodeError: return data.decode('latin-1')
+
+def _is_number(s: str) -> bool:
+    try: float(s); return True
+    except ValueError: return False
 
 def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
     "Read and validate a keypoints CSV; images are looked up in `image_dir` (default: beside the CSV, in the split's folder)."
@@ -141,33 +217,69 @@ def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
         split = next((s for s, f in SPLIT_CSVS.items() if f == csv.name), None)
         image_dir = csv.parent / split if split else csv.parent
     image_dir = Path(image_dir)
-    try: raw = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError: raise DataError(f'{csv}: empty file') from None
-    except pd.errors.ParserError as e:
-        m = re.search(r'Expected (\d+) fields in line (\d+), saw (\d+)', str(e))
-        msg = f'line {m[2]} has {int(m[3]) - 1} coordinates, expected {int(m[1]) - 1}' if m else str(e)
-        raise DataError(f'{csv}: {msg}') from None
-    ncoord = raw.shape[1] - 1
+    text = _csv_text(csv)
+    if not text.strip(): raise DataError(f'{csv}: empty file')
+    try:
+        rd = csv_module.reader(io.StringIO(text))
+        rows = [(rd.line_num, r) for r in rd if any(x.strip() for x in r)]   # blank lines skipped
+    except csv_module.Error as e: raise DataError(f'{csv}: not a readable CSV ({e})') from None
+    header = [h.strip() for h in rows[0][1]]
+    if _IMAGE_NAME.search(header[0]) or (len(header) > 1 and all(_is_number(h) for h in header[1:])
+                                          and header[1:] != [str(i) for i in range(len(header) - 1)]):
+        raise DataError(f'{csv}: line 1 ({header[0]}, …) is a data row, not a header: the file needs a header line '
+                        f'(a file-name column, then x0,y0,…,x{N_POINTS - 1},y{N_POINTS - 1})')
+    ncoord = len(header) - 1
     if ncoord != 2 * N_POINTS:
         raise DataError(f'{csv}: {ncoord} coordinate columns, expected {2 * N_POINTS} (a file-name column, then '
                         f'x0,y0,…,x{N_POINTS - 1},y{N_POINTS - 1})')
-    if len(raw) == 0: raise DataError(f'{csv}: no rows')
+    rows = rows[1:]
+    if not rows: raise DataError(f'{csv}: no rows')
+    for ln, r in rows:
+        if len(r) != len(header): raise DataError(f'{csv}: line {ln} has {len(r) - 1} coordinates, expected {ncoord}')
+    lines = np.array([ln for ln, _ in rows])   # the file's line of each row
+    raw = pd.DataFrame([r for _, r in rows], dtype=str)
+    files = raw.iloc[:, 0].str.strip()
     coords = raw.iloc[:, 1:].apply(lambda c: c.str.strip())
-    num = coords.apply(pd.to_numeric, errors='coerce')
-    bad = num.isna().to_numpy()
+    num = coords.apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
+    bad = ~np.isfinite(num) | (np.abs(num) > MAX_COORD)
     if bad.any():
         r, c = map(int, np.argwhere(bad)[0])
         val = coords.iat[r, c]
-        what = 'is empty' if val in ('', 'nan', 'NaN') else f'is not a number: {val!r}'
-        raise DataError(f'{csv}: line {r + 2} ({raw.iat[r, 0]}), column {KP_COLUMNS[c]} {what}')
-    df = pd.DataFrame(num.to_numpy(np.float32), columns=KP_COLUMNS)
-    files = raw.iloc[:, 0].str.strip()
+        what = ('is empty' if val == '' else f'is not a number: {val!r}' if np.isnan(num[r, c]) else
+                f'is not finite: {val!r}' if np.isinf(num[r, c]) else f'is {val}, beyond ±{MAX_COORD:g} pixels')
+        raise DataError(f'{csv}: line {lines[r]} ({files.iat[r]}), column {KP_COLUMNS[c]} {what}')
+    kps = num.reshape(-1, N_POINTS, 2)
+    span = (kps.max(1) - kps.min(1)).max(1)
+    io_dist = np.linalg.norm(kps[:, 36] - kps[:, 45], axis=1)
+    for r in range(len(raw)):
+        name = files.iat[r]
+        if not name: raise DataError(f'{csv}: line {lines[r]} has no image file name')
+        if Path(name).is_absolute() or '..' in re.split(r'[/\\]', name):
+            raise DataError(f'{csv}: line {lines[r]}: image name {name!r} must be a plain name inside {image_dir}')
+        if span[r] < 1: raise DataError(f'{csv}: line {lines[r]} ({name}): all {N_POINTS} points are at one place')
+        if io_dist[r] < 1: raise DataError(f'{csv}: line {lines[r]} ({name}): the outer eye corners (points 36 and 45) '
+                                           'coincide, so the face has no inter-ocular distance')
+    dup = files.duplicated(keep=False).to_numpy()
+    if dup.any():
+        keep = np.ones(len(raw), bool); dropped = []
+        for name, idx in pd.Series(np.flatnonzero(dup)).groupby(files[dup].to_numpy()):
+            idx = list(idx)
+            if any(not np.array_equal(num[idx[0]], num[i]) for i in idx[1:]):
+                raise DataError(f'{csv}: lines {" and ".join(str(lines[i]) for i in idx)} give different keypoints for '
+                                f'the same image {name}; keep one of them')
+            keep[idx[1:]] = False; dropped += [int(lines[i]) for i in idx[1:]]
+        warnings.warn(f'{csv}: {len(dropped)} repeated rows ignored (lines {", ".join(map(str, sorted(dropped)[:10]))}'
+                      f'{", …" if len(dropped) > 10 else ""}): each repeats an earlier row of the same image')
+        files, num, lines = files[keep].reset_index(drop=True), num[keep], lines[keep]
+    df = pd.DataFrame(num.astype(np.float32), columns=KP_COLUMNS)
     df.insert(0, 'file', files.to_numpy())
     df.insert(1, 'path', [str(image_dir / f) for f in files])
     df.insert(2, 'person', [person_of(f) for f in files])
     if check_images:
-        for i, p in enumerate(df['path']):
-            if not os.path.isfile(p): raise DataError(f'{csv}: line {i + 2}: image {p} not found')
+        missing = [i for i, p in enumerate(df['path']) if not os.path.isfile(p)]
+        if missing:
+            more = f' (and {len(missing) - 1} more images)' if len(missing) > 1 else ''
+            raise DataError(f'{csv}: line {lines[missing[0]]}: image {df["path"].iat[missing[0]]} not found{more}')
     return df
 
 def keypoints_array(df: pd.DataFrame) -> np.ndarray:
@@ -186,23 +298,54 @@ class PreparedSplit:
     def __repr__(self): return f'PreparedSplit({len(self)} images, {self.size}px, crop={self.crop!r}, gray={self.gray})'
 
 def _cache_key(df, size, crop, margin, gray):
-    h = hashlib.sha1(pd.util.hash_pandas_object(df[['file'] + KP_COLUMNS], index=False).to_numpy().tobytes())
-    h.update(f'{size}-{crop}-{margin}-{gray}-v3'.encode())
+    "The table's images (path, size and modification time of each file), keypoints and crop settings, hashed."
+    h = hashlib.sha1(pd.util.hash_pandas_object(df[['path'] + KP_COLUMNS], index=False).to_numpy().tobytes())
+    for p in df['path']:
+        try: st = os.stat(p)
+        except OSError as e: raise DataError(f'{p}: cannot read image ({e.strerror or e})') from None
+        h.update(f'{st.st_size}:{st.st_mtime_ns};'.encode())
+    h.update(f'{size}-{crop}-{margin}-{gray}-v4'.encode())
     return h.hexdigest()[:16]
+
+def _read_cache(cfile: Path, n, size, c):
+    "The arrays of a cache file, or None when it is missing, unreadable or of other shapes (it is then rebuilt)."
+    if not cfile.is_file(): return None
+    try:
+        with np.load(cfile) as z: a = {k: z[k] for k in ('images', 'points', 'boxes', 'sizes')}
+    except Exception: return None
+    shapes = dict(images=(n, size, size, c), points=(n, N_POINTS, 2), boxes=(n, 4), sizes=(n, 2))
+    return a if all(a[k].shape == s for k, s in shapes.items()) else None
+
+def _write_cache(cfile: Path, **arrays):
+    "Write the cache whole (`atomic_write`); a cache that cannot be written is skipped with a warning."
+    from facekp.core import atomic_write
+    try:
+        with atomic_write(cfile) as tmp:
+            with open(tmp, 'wb') as f: np.savez(f, **arrays)
+    except OSError as e: warnings.warn(f'{cfile}: crop cache not written ({e.strerror or e}); the crops are made again next time')
+
+def _check_inside(df, kps, sizes):
+    "Keypoints far outside their image (more than its size beyond an edge) mean a wrong row or a wrong image."
+    wh = sizes[:, None, :].astype(np.float32)
+    far = ((kps < -wh) | (kps > 2 * wh)).any((1, 2))
+    if far.any():
+        i = int(np.argmax(far)); w, h = sizes[i]
+        raise DataError(f"{df['path'].iat[i]}: its keypoints reach ({kps[i, :, 0].min():.0f}…{kps[i, :, 0].max():.0f}, "
+                        f"{kps[i, :, 1].min():.0f}…{kps[i, :, 1].max():.0f}), far outside the {w}x{h} image; "
+                        "check its row in the CSV")
 
 def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=False, cache_dir=None,
                   cache=True, threads=2, progress=True) -> PreparedSplit:
-    "Decode and crop every image of `df` once (cached in memory and on disk)."
+    "Decode and crop every image of `df` once (cached on disk, keyed by the images' files, keypoints and settings)."
     kps = keypoints_array(df)
+    c = 1 if gray else 3
     cfile = None
     if cache:
         cfile = Path(cache_dir or default_cache_dir()) / f'crops-{_cache_key(df, size, crop, margin, gray)}.npz'
-        if cfile.is_file():
-            try:
-                with np.load(cfile) as z:
-                    return PreparedSplit(df, z['images'], z['points'], z['boxes'], z['sizes'], size, crop, gray, margin)
-            except Exception: cfile.unlink(missing_ok=True)  # unreadable cache: rebuild it
-    c = 1 if gray else 3
+        a = _read_cache(cfile, len(df), size, c)
+        if a is not None:
+            _check_inside(df, kps, a['sizes'])
+            return PreparedSplit(df, a['images'], a['points'], a['boxes'], a['sizes'], size, crop, gray, margin)
     images = np.zeros((len(df), size, size, c), np.uint8)
     boxes = np.zeros((len(df), 4), np.float32)
     sizes = np.zeros((len(df), 2), np.int32)
@@ -214,12 +357,9 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
     with ThreadPoolExecutor(threads) as ex:
         jobs = ex.map(work, range(len(df)))
         for _ in (progress_bar(jobs, total=len(df), leave=False) if progress else jobs): pass
+    _check_inside(df, kps, sizes)
     points = np.stack([to_crop(k, b) for k, b in zip(kps, boxes)]) if len(df) else kps
-    if cfile is not None:
-        cfile.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cfile.with_name(cfile.name + f'.{os.getpid()}.tmp')
-        with open(tmp, 'wb') as f: np.savez(f, images=images, points=points, boxes=boxes, sizes=sizes)
-        tmp.replace(cfile)
+    if cfile is not None: _write_cache(cfile, images=images, points=points, boxes=boxes, sizes=sizes)
     return PreparedSplit(df, images, points, boxes, sizes, size, crop, gray, margin)
 
 # %% ../nbs/00_data.ipynb #cell-020
@@ -292,7 +432,11 @@ def split_tables(source=None, valid='test', valid_pct=0.2, seed=42, limit=None):
         mask = np.zeros(len(train), bool); mask[rng.choice(len(train), int(round(len(train) * valid)), replace=False)] = True
         train, val = train[~mask], train[mask]
     else: raise ValueError(f"valid={valid!r}: expected 'test', 'identity' or a fraction between 0 and 1")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
+        raise ValueError(f'limit={limit!r}: expected a whole number of images, 1 or more')
     if limit: train, val = train.iloc[:limit], val.iloc[:limit]
+    for name, t in (('training', train), ('validation', val)):
+        if not len(t): raise DataError(f'{root}: valid={valid!r} (valid_pct={valid_pct}) leaves no {name} images')
     return train.reset_index(drop=True), val.reset_index(drop=True)
 
 def keypoint_dls(source=None, size=224, bs=64, valid='test', gray=False, augment=True, crop='face', margin=0.2,
@@ -300,6 +444,9 @@ def keypoint_dls(source=None, size=224, bs=64, valid='test', gray=False, augment
                  aug_kwargs=None, **kwargs):
     "fastai `DataLoaders` of (image, 68 keypoints) from the data at `source` (see `find_data`)."
     train, val = split_tables(source, valid, valid_pct, seed, limit)
+    if len(train) < bs:   # fastai drops the last, incomplete training batch: fewer images than a batch train nothing
+        raise DataError(f'{len(train)} training images (limit={limit}) are fewer than one batch (bs={bs}): '
+                        'lower the batch size or use more images')
     prep = [prepare_split(t, size, crop, margin, gray, cache_dir, cache) for t in (train, val)]
     images = np.concatenate([p.images for p in prep]); points = np.concatenate([p.points for p in prep])
     if gray: images = images[..., 0]

@@ -200,23 +200,32 @@ def export_face_detector_onnx(path=None, out=None, opset=17) -> Path:
 # %% ../nbs/07_face_detector.ipynb #cell-029
 FACE_DETECTOR_DEFAULTS = dict(epochs=25, n_per_epoch=4000, bs=32, lr=4e-3, side=192, widths=(16, 32, 48, 64, 96), seed=0, limit=None)
 
-def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs/face_detector', resume=True,
-                        progress=True, **kwargs) -> list:
-    "Train `FaceCenterNet` on `FaceCanvases` (see `FACE_DETECTOR_DEFAULTS`); save it and its ONNX twin to `out`. Returns the history."
+def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resume=True,
+                        progress=True, replace_shipped=False, **kwargs) -> list:
+    "Train `FaceCenterNet` on `FaceCanvases` (see `FACE_DETECTOR_DEFAULTS`); save it and its ONNX twin to `out` (default: `run_dir`/face_detector.pth). Returns the history."
     from fastai.callback.core import Callback
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader
     from fastai.learner import Learner
     from fastai.torch_core import set_seed
     import fastai.callback.schedule, fastai.callback.progress  # noqa: F401 (fit_one_cycle, progress bars)
-    from facekp.training import _plain   # plain containers: the checkpoint loads with weights_only=True
+    from facekp.training import StopOnNonFinite, _plain, check_model_out, check_settings   # _plain: the checkpoint loads with weights_only=True
     unknown = set(kwargs) - set(FACE_DETECTOR_DEFAULTS)
     if unknown: raise ValueError(f'unknown face detector settings: {", ".join(sorted(unknown))}')
     args = {**FACE_DETECTOR_DEFAULTS, **kwargs}; args['widths'] = list(args['widths'])
-    run_dir, out = Path(run_dir), Path(out); ck_path = run_dir / 'face_detector_checkpoint.pth'
+    check_settings(args, whole=('epochs', 'bs', 'n_per_epoch', 'side'), positive=('lr',))
+    if args['n_per_epoch'] < args['bs']:
+        raise ValueError(f"n_per_epoch={args['n_per_epoch']} is fewer than one batch (bs={args['bs']}): nothing would train")
+    run_dir = Path(run_dir)
+    out = check_model_out(run_dir / 'face_detector.pth' if out is None else out, run_dir, replace_shipped)
+    ck_path = run_dir / 'face_detector_checkpoint.pth'
     ck = read_weights(ck_path) if resume and ck_path.is_file() else None
     if ck is not None and ck.get('args') != args:
         raise ModelError(f'{ck_path}: a checkpoint of a run with other settings; use another run_dir, or resume=False')
+    if ck is not None and ck.get('epoch', 0) >= args['epochs'] and out.is_file():
+        print(f'{ck_path}: this run is finished ({ck["epoch"]} epochs; model {out}); nothing to train. '
+              'Use resume=False (--no-resume) or another run_dir to train again.')
+        return list(ck['history'])
     set_seed(args['seed'])
     root = find_data(data)
     tables = {k: read_keypoints_csv(root / SPLIT_CSVS[k]) for k in ('training', 'test')}
@@ -235,16 +244,21 @@ def train_face_detector(data=None, out='models/face_detector.pth', run_dir='runs
             history.append(dict(epoch=self.epoch, train_loss=float(self.recorder.log[1]), valid_loss=float(self.recorder.log[2])))
             save_atomically({'args': args, 'epoch': self.epoch + 1, 'model': self.learn.model.state_dict(),
                              'opt': _plain(self.learn.opt.state_dict()), 'history': history}, ck_path)
-    learn = Learner(dls, FaceCenterNet(args['widths']), loss_func=center_loss, cbs=[NewPictures()])
+    stop = StopOnNonFinite()
+    learn = Learner(dls, FaceCenterNet(args['widths']), loss_func=center_loss, cbs=[stop, NewPictures()])
     if not progress: learn.remove_cbs([c for c in learn.cbs if type(c).__name__ == 'ProgressCallback'])
     start = 0
     if ck is not None:
         learn.model.load_state_dict(ck['model']); learn.create_opt(); learn.opt.load_state_dict(ck['opt']); start = ck['epoch']
         print(f'resuming {ck_path} at epoch {start}')
     if start < args['epochs']: learn.fit_one_cycle(args['epochs'], args['lr'], start_epoch=start, reset_opt=False)
+    if stop.problem: raise ModelError(f"{run_dir}: training stopped: {stop.problem}; no model was saved. "
+                                      f"Try a lower learning rate (lr={args['lr']}) or check the data")
     save_face_detector(learn.model, out, args=args, history=history)
-    try: export_face_detector_onnx(out)
-    except ImportError: pass   # no onnx here: the .pth alone works (PyTorch)
+    twin = out.with_suffix('.onnx')
+    try: export_face_detector_onnx(out, twin)
+    except ImportError: twin.unlink(missing_ok=True)   # no onnx here: the .pth alone works (PyTorch); never a stale twin
+    except BaseException: twin.unlink(missing_ok=True); raise
     return history
 
 # %% ../nbs/07_face_detector.ipynb #cell-033

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_training.ipynb #cell-002
 from __future__ import annotations
-import ctypes, ctypes.util, json, math, os, time
+import ctypes, ctypes.util, json, math, os, tempfile, time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -13,18 +13,20 @@ import numpy as np
 import torch
 import fastai.callback.progress, fastai.callback.schedule  # noqa: F401 (progress bars, fit_one_cycle, lr_find)
 from fastai.callback.channelslast import ChannelsLast
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
 
+from .core import atomic_write
 from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
                          show_keypoints, split_tables)
-from .model import (ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
+from .model import (MODELS_DIR, ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
                           nme_by_region, nme_per_image, read_weights, save_atomically, save_keypoint_model)
 
 # %% auto #0
-__all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'WeightAverage', 'reuse_freed_memory', 'train_keypoints', 'add_face_check',
-           'predict_crops', 'evaluate', 'public', 'plot_ced', 'plot_worst']
+__all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'StopOnNonFinite', 'check_model_out', 'check_settings', 'WeightAverage',
+           'reuse_freed_memory', 'train_keypoints', 'add_face_check', 'predict_crops', 'evaluate', 'public', 'plot_ced',
+           'plot_worst']
 
 # %% ../nbs/02_training.ipynb #cell-005
 def _plain(o):
@@ -49,6 +51,9 @@ class Checkpoint(Callback):
         avg = getattr(self.learn, 'weight_average', None)   # validation saw the averaged weights: keep those
         if nme is not None and nme < self.state['best_nme']:
             self.state['best_nme'] = nme
+            twin = self.out.with_suffix('.onnx')
+            if twin != self.out and twin.is_file():   # an ONNX twin of the model being replaced: gone, never stale
+                twin.unlink(); self.state['twin'] = twin
             with (avg.applied() if avg is not None else nullcontext()):
                 save_keypoint_model(self.learn.model, self.learn.facekp_config, self.out,
                                     metrics={'nme_valid': nme, 'epoch': len(self.state['history'])}, train_args=self.state['args'])
@@ -59,7 +64,50 @@ class Checkpoint(Callback):
                       'best_nme': self.state['best_nme'], 'history': self.state['history'],
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
-# %% ../nbs/02_training.ipynb #8a447ac7
+class StopOnNonFinite(Callback):
+    "Stop training at the first training or validation loss that is NaN or infinite, before anything is saved from it."
+    order = 65   # after the Recorder has the epoch's losses, before `Checkpoint` (70) saves the model
+    def __init__(self): self.problem = None
+    def after_batch(self):
+        if self.training and not torch.isfinite(self.learn.loss).all():
+            self.problem = f'the training loss became {float(self.learn.loss.detach())} in epoch {self.epoch + 1}, batch {self.iter + 1}'
+            raise CancelFitException()
+    def after_epoch(self):
+        bad = [(n, v) for n, v in zip(self.recorder.metric_names[1:-1], self.recorder.log[1:-1])
+               if isinstance(v, (int, float)) and not math.isfinite(v)]
+        if bad:
+            self.problem = f'the {bad[0][0]} became {bad[0][1]} after epoch {self.epoch + 1}'
+            raise CancelFitException()
+
+def check_model_out(out, run_dir=None, replace_shipped=False) -> Path:
+    "Where a trained model goes: refused if it (or `run_dir`) is facekp's shipped `models/` folder, unless `replace_shipped`."
+    out = Path(out)
+    if out.is_dir(): raise ModelError(f'{out}: a folder; the model needs a file name, such as {out / out.name}.pth')
+    if out.suffix.lower() == '.onnx': raise ModelError(f'{out}: the model is written as PyTorch weights (.pth); its ONNX twin goes beside it')
+    shipped = MODELS_DIR.resolve()
+    for p, what in ((out, 'the model file'), (run_dir, 'the run folder')):
+        if p is None or replace_shipped: continue
+        p = Path(p).resolve()
+        if p == shipped or shipped in p.parents:
+            raise ModelError(f'{Path(out if what == "the model file" else run_dir)}: {what} is in the shipped models folder '
+                             f'{MODELS_DIR}; write elsewhere, or pass replace_shipped=True to replace the shipped model')
+    return out
+
+def _whole(v, lo=1) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= lo
+
+def check_settings(args: dict, whole=(), zero_ok=(), positive=()) -> dict:
+    "One-line errors for settings that cannot train: `whole` need whole numbers >= 1, `zero_ok` >= 0, `positive` numbers > 0."
+    for k in whole + zero_ok:
+        if k in args and not _whole(args[k], 0 if k in zero_ok else 1):
+            raise ValueError(f'{k}={args[k]!r}: expected a whole number, {0 if k in zero_ok else 1} or more')
+    for k in positive:
+        v = args.get(k)
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0):
+            raise ValueError(f'{k}={v!r}: expected a number above 0')
+    if args.get('limit') is not None and not _whole(args['limit']): raise ValueError(f"limit={args['limit']!r}: expected a whole number, 1 or more")
+    return args
+
+# %% ../nbs/02_training.ipynb #cell-007
 class WeightAverage(Callback):
     "Exponential moving average of the weights over about `epochs` epochs; validation (and so the saved model) uses it."
     order = 60
@@ -89,7 +137,7 @@ class WeightAverage(Callback):
         try: yield self.net
         finally: self._swap()
 
-# %% ../nbs/02_training.ipynb #1b8c43a4
+# %% ../nbs/02_training.ipynb #cell-011
 def reuse_freed_memory() -> bool:
     "Ask glibc to keep freed memory for reuse rather than return it to the kernel (fewer page faults); False if not glibc."
     try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
@@ -100,7 +148,7 @@ def reuse_freed_memory() -> bool:
                                                     (M_TOP_PAD, 64 << 20)])
 
 
-# %% ../nbs/02_training.ipynb #cell-007
+# %% ../nbs/02_training.ipynb #cell-014
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=16, epochs=55, freeze_epochs=1, lr=2e-3, trunk_lr=1.0, loss='wing',
                       valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
                       max_rotate=5., max_zoom=0.04, max_shift=0.02, max_lighting=0.1, gray=False)  # the shipped recipe
@@ -119,15 +167,19 @@ def _plot_history(run_dir: Path, learn, history):
     axs[1].plot([h['seconds'] / 60 for h in history], [100 * h['nme'] for h in history], 'o-')
     axs[1].set(title='validation NME (%) against training time', xlabel='minutes', ylabel='NME %', yscale='log')
     axs[1].grid(True, which='both', alpha=0.3)
-    fig.tight_layout(); fig.savefig(run_dir / 'training.png', dpi=110); plt.close(fig)
+    fig.tight_layout()
+    with atomic_write(run_dir / 'training.png') as tmp: fig.savefig(tmp, dpi=110, format='png')
+    plt.close(fig)
 
-def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', resume=True, device=None,
-                    num_workers=0, face_check=True, **kwargs) -> dict:
-    "Train a keypoint model (see `TRAIN_DEFAULTS`); the best epoch is saved to `out`. Returns the history."
+def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, device=None,
+                    num_workers=0, face_check=True, replace_shipped=False, **kwargs) -> dict:
+    "Train a keypoint model (see `TRAIN_DEFAULTS`); the best epoch is saved to `out` (default: `run_dir`/facekp.pth). Returns the history."
     args = {**TRAIN_DEFAULTS, **kwargs}
     unknown = set(kwargs) - set(TRAIN_DEFAULTS)
     if unknown: raise ValueError(f'unknown training settings: {", ".join(sorted(unknown))}')
-    run_dir, out = Path(run_dir), Path(out)
+    check_settings(args, whole=('epochs', 'bs', 'size'), zero_ok=('freeze_epochs',), positive=('lr', 'trunk_lr'))
+    run_dir = Path(run_dir)
+    out = check_model_out(run_dir / 'facekp.pth' if out is None else out, run_dir, replace_shipped)
     ck_path = run_dir / 'checkpoint.pth'
     ck = None
     if resume and ck_path.is_file():
@@ -136,6 +188,12 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
         if ck.get('args') != args:
             raise ModelError(f'{ck_path}: a checkpoint of a run with other settings; use another --run-dir, '
                              f'or --no-resume to start again')
+        if ck.get('stage') == 1 and ck.get('epoch', 0) >= args['epochs']:
+            if not out.is_file(): raise ModelError(f'{ck_path}: a finished run, but its model {out} is not there; '
+                                                   'use --no-resume to train again')
+            print(f'{ck_path}: this run is finished ({len(ck["history"])} epochs, best NME {ck["best_nme"]:.4f}; '
+                  f'model {out}); nothing to train. Use --no-resume or another --run-dir to train again.')
+            return list(ck['history'])
     reuse_freed_memory()   # a quarter of the CPU time went to page faults without it
     set_seed(args['seed'], reproducible=True)
     aug = dict(max_rotate=args['max_rotate'], min_zoom=1 - args['max_zoom'], max_zoom=1 + args['max_zoom'],
@@ -166,15 +224,24 @@ def train_keypoints(data=None, out='models/facekp.pth', run_dir='runs/latest', r
         if ck is not None and stage == stage0 and start > 0:
             learn.opt.load_state_dict(ck['opt'])
         first = start if stage == stage0 else 0
-        cbs = [Checkpoint(run_dir, out, stage, state, first)]
+        stop = StopOnNonFinite()
+        cbs = [stop, Checkpoint(run_dir, out, stage, state, first)]
         if stage == 1 and args['average'] > 0:
             saved = (ck or {}).get('average') if stage == stage0 and start > 0 else None
             cbs.append(WeightAverage(args['average'], **(saved or {})))
         if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cbs, start_epoch=first, reset_opt=False)
         else: learn.fit_one_cycle(n, slice(lr * args['trunk_lr'], lr), pct_start=0.3, div=5, cbs=cbs, start_epoch=first, reset_opt=False)
+        if stop.problem:
+            kept = f'; {out} holds the best epoch before it' if math.isfinite(state['best_nme']) else '; no model was saved'
+            raise ModelError(f'{run_dir}: training stopped: {stop.problem}{kept}. Try a lower learning rate (lr={lr}) '
+                             'or check the data')
     _plot_history(run_dir, learn, state['history'])
-    (run_dir / 'history.json').write_text(json.dumps(state['history'], indent=1))
+    with atomic_write(run_dir / 'history.json') as tmp: tmp.write_text(json.dumps(state['history'], indent=1))
     if face_check and out.is_file(): add_face_check(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])
+    if state.get('twin') is not None and out.is_file():   # the model had an ONNX twin: write the new model's
+        from facekp.inference import export_onnx
+        try: export_onnx(out, state['twin'])
+        except ImportError: print(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
     return state['history']
 
 def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=1500) -> dict:
@@ -192,7 +259,7 @@ def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=1
     save_keypoint_model(model, cfg, model_path, **extra)
     return check
 
-# %% ../nbs/02_training.ipynb #cell-013
+# %% ../nbs/02_training.ipynb #cell-021
 def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True, flip=False) -> np.ndarray:
     "Run `model` on prepared uint8 crops (n, s, s, c): keypoints in crop pixels, (n, 68, 2); `flip` averages with the mirror."
     size = images.shape[1]; res = []

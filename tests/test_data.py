@@ -9,7 +9,7 @@ from PIL import Image
 from fastai.torch_core import TensorImage
 from fastai.vision.core import TensorPoint
 
-from facekp.data import (DataError, FLIP_PERM, FlipKeypoints, KP_COLUMNS, Rotate, SPLIT_CSVS, Translate, Zoom,
+from facekp.data import (DataError, FLIP_PERM, is_data_dir, FlipKeypoints, KP_COLUMNS, Rotate, SPLIT_CSVS, Translate, Zoom,
                          crop_box, crop_image, download_data, find_data, from_crop, keypoint_augment, keypoint_dls,
                          keypoints_array, load_image, person_of, prepare_split, read_keypoints_csv, split_tables,
                          to_crop)
@@ -279,3 +279,176 @@ def test_real_csvs_valid():
     root = real_data()
     assert len(read_keypoints_csv(root / SPLIT_CSVS['training'])) == 3462
     assert len(read_keypoints_csv(root / SPLIT_CSVS['test'])) == 770
+
+# ---------------------------------------------------------------- bad archives, destinations and downloads
+import warnings
+import facekp.data as fdata
+
+def _tree(root):
+    "Every file and folder under `root` with its size and mtime, to show that nothing changed."
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else 'dir'
+            for p in sorted(Path(root).rglob('*'))}
+
+def _evil_zip(data_dir, dest, name, data=b'x' * 10, attr=None, compress=zipfile.ZIP_STORED):
+    _zip_of(data_dir, dest)
+    with zipfile.ZipFile(dest, 'a') as z:
+        info = zipfile.ZipInfo(name); info.compress_type = compress
+        if attr is not None: info.external_attr = attr
+        z.writestr(info, data)
+    return dest
+
+@pytest.mark.parametrize('member,kw,expect', [
+    ('ABSOLUTE', {}, 'has an absolute path'),
+    ('../escaped.txt', {}, "has '..' in its path"),
+    ('training/../../escaped.txt', {}, "has '..' in its path"),
+    ('C:/escaped.txt', {}, 'has a drive letter'),
+    ('training/link.jpg', dict(data=b'/etc/passwd', attr=0o120777 << 16), 'is a symbolic link'),
+    ('training/bomb.jpg', dict(data=b'\0' * (20 << 20), compress=zipfile.ZIP_DEFLATED), 'a zip bomb'),
+])
+def test_download_refuses_unsafe_members(tmp_path, data_dir, member, kw, expect):
+    outside = tmp_path / 'outside' / 'escaped.txt'
+    if member == 'ABSOLUTE': member = str(outside)
+    arc = _evil_zip(data_dir, tmp_path / 'evil.zip', member, **kw)
+    before = _tree(tmp_path)
+    with pytest.raises(DataError) as e: download_data(tmp_path / 'dest', archive=arc)
+    msg = str(e.value)
+    assert 'evil.zip' in msg and member in msg and expect in msg and '\n' not in msg
+    assert _tree(tmp_path) == before and not outside.exists() and not (tmp_path.parent / 'escaped.txt').exists()
+
+def test_download_refuses_oversized_and_corrupt(tmp_path, data_dir, monkeypatch):
+    arc = _zip_of(data_dir, tmp_path / 'big.zip')
+    monkeypatch.setattr(fdata, 'ARCHIVE_MAX_BYTES', 1000)
+    with pytest.raises(DataError, match=r'big.zip: unpacks to \d+ bytes, over the limit of 1000'):
+        download_data(tmp_path / 'dest', archive=arc)
+    monkeypatch.undo()
+    arc = _evil_zip(data_dir, tmp_path / 'crc.zip', 'training/zz.bin', data=b'0123456789abcdef' * 64)
+    raw = bytearray(arc.read_bytes()); i = raw.rindex(b'0123456789abcdef'); raw[i] ^= 0xFF; arc.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match='crc.zip: member training/zz.bin is corrupt'):
+        download_data(tmp_path / 'dest', archive=arc)
+    assert not (tmp_path / 'dest').exists() and not list(tmp_path.glob('.facekp-download-*'))
+
+def test_download_never_deletes_what_is_not_its_own(tmp_path, data_dir):
+    arc = _zip_of(data_dir, tmp_path / 'train-test-data.zip')
+    mine = tmp_path / 'mine'; mine.mkdir(); (mine / 'thesis.txt').write_text('precious')
+    for force in (False, True):
+        with pytest.raises(DataError, match='mine: a folder with other files in it, not a facekp data folder'):
+            download_data(mine, archive=arc, force=force)
+    assert (mine / 'thesis.txt').read_text() == 'precious' and len(list(mine.iterdir())) == 1
+    (tmp_path / 'afile').write_text('x')
+    with pytest.raises(DataError, match='afile: exists and is not a folder'): download_data(tmp_path / 'afile', archive=arc)
+    empty = tmp_path / 'empty'; empty.mkdir()
+    assert is_data_dir(download_data(empty, archive=arc))                    # an empty folder is filled
+    # a data folder: kept without force; replaced with force, and kept when the new archive is bad
+    (empty / 'note.txt').write_text('mine'); before = _tree(empty)
+    assert download_data(empty, archive=arc) == empty and _tree(empty) == before
+    bad = _evil_zip(data_dir, tmp_path / 'bad.zip', '../x')
+    with pytest.raises(DataError): download_data(empty, archive=bad, force=True)
+    assert _tree(empty) == before
+    download_data(empty, archive=arc, force=True)
+    assert is_data_dir(empty) and not (empty / 'note.txt').exists()
+    inside = empty / 'copy.zip'; inside.write_bytes(arc.read_bytes())
+    with pytest.raises(DataError, match='copy.zip: the archive is inside --dest'): download_data(empty, archive=inside, force=True)
+    assert inside.is_file() and not list(tmp_path.glob('.facekp-download-*'))
+
+def test_download_cut_short_leaves_nothing(tmp_path, monkeypatch):
+    class Short(io.BytesIO):
+        headers = {'Content-Length': '1000'}
+        def __enter__(self): return self
+        def __exit__(self, *a): return False
+    monkeypatch.setattr(fdata.urllib.request, 'urlopen', lambda url, timeout=None: Short(b'PK' * 100))
+    with pytest.raises(DataError, match='ended after 200 of 1000 bytes'): download_data(tmp_path / 'dest', url='http://example/x.zip')
+    assert sorted(p.name for p in tmp_path.iterdir()) == []                  # no .part, no half-unpacked folder
+
+# ---------------------------------------------------------------- bad CSVs: each a one-line error naming file and line
+def _csv_lines(n=3):
+    rows = [(f'P_{i:02d}.jpg', face_shape(50, 50, 20)) for i in range(n)]
+    header = 'Unnamed: 0,' + ','.join(str(i) for i in range(136))
+    return [header] + [name + ',' + ','.join(f'{v:.1f}' for v in k.reshape(-1)) for name, k in rows]
+
+def _cells(line, f):
+    c = line.split(','); c = f(c); return ','.join(c)
+
+BAD_CSVS = [
+    (lambda l: l[1:], 'line 1 (P_00.jpg, …) is a data row, not a header'),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: c[:-1])] + l[3:], 'line 3 has 135 coordinates, expected 136'),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: c[:5] + ['nan'] + c[6:])], "line 3 (P_01.jpg), column x2 is not a number: 'nan'"),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: c[:5] + ['-inf'] + c[6:])], "column x2 is not finite: '-inf'"),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: c[:5] + ['3e9'] + c[6:])], 'column x2 is 3e9, beyond ±100000 pixels'),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: c[:1] + ['7.0'] * 136)], 'line 3 (P_01.jpg): all 68 points are at one place'),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: c[:91] + c[73:75] + c[93:])], 'line 3 (P_01.jpg): the outer eye corners'),
+    (lambda l: l + [_cells(l[1], lambda c: c[:-1] + ['99.0'])], 'lines 2 and 5 give different keypoints for the same image P_00.jpg'),
+    (lambda l: l[:1], 'no rows'),
+    (lambda l: ['   ', ''], 'empty file'),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: ['../../etc/passwd'] + c[1:])], "line 3: image name '../../etc/passwd' must be a plain name"),
+    (lambda l: l[:2] + [_cells(l[2], lambda c: [''] + c[1:])], 'line 3 has no image file name'),
+]
+
+@pytest.mark.parametrize('mutate,expect', BAD_CSVS)
+def test_read_csv_bad_files(tmp_path, mutate, expect):
+    csv = tmp_path / 'k.csv'
+    csv.write_text('\n'.join(mutate(_csv_lines())) + '\n')
+    with pytest.raises(DataError) as e: read_keypoints_csv(csv, check_images=False)
+    msg = str(e.value)
+    assert msg.startswith(str(csv) + ': ') and expect in msg and '\n' not in msg
+
+def test_read_csv_binary_is_named(tmp_path):
+    (tmp_path / 'k.csv').write_bytes(b'\x89PNG\r\n\x1a\n\0\0\0\rIHDR')
+    with pytest.raises(DataError, match='k.csv: holds NUL bytes'): read_keypoints_csv(tmp_path / 'k.csv')
+
+@pytest.mark.parametrize('encoding', ['utf-8', 'utf-8-sig', 'utf-16', 'latin-1'])
+def test_read_csv_encodings(tmp_path, encoding):
+    "UTF-8 with or without BOM, UTF-16 with its BOM, else Latin-1: the names find their images."
+    lines = _csv_lines(2); lines[2] = 'José_Señor_01.jpg' + lines[2][len('P_01.jpg'):]
+    (tmp_path / 'k.csv').write_bytes(('\n'.join(lines) + '\n').encode(encoding))
+    for n in ('P_00.jpg', 'José_Señor_01.jpg'): Image.new('RGB', (100, 100)).save(tmp_path / n, format='PNG')
+    df = read_keypoints_csv(tmp_path / 'k.csv', tmp_path)
+    assert list(df['file']) == ['P_00.jpg', 'José_Señor_01.jpg'] and df['person'].iat[1] == 'José_Señor'
+    assert np.allclose(keypoints_array(df)[1], face_shape(50, 50, 20), atol=0.06)
+
+def test_read_csv_repeated_rows_dropped_with_warning(tmp_path):
+    lines = _csv_lines(3); (tmp_path / 'k.csv').write_text('\n'.join(lines + [lines[1], lines[3]]) + '\n')
+    with pytest.warns(UserWarning, match=r'k.csv: 2 repeated rows ignored \(lines 5, 6\)'):
+        df = read_keypoints_csv(tmp_path / 'k.csv', check_images=False)
+    assert list(df['file']) == ['P_00.jpg', 'P_01.jpg', 'P_02.jpg']
+    with pytest.warns(UserWarning), pytest.raises(DataError, match=r'k.csv: line 2: image .*P_00.jpg not found \(and 2 more images\)'):
+        read_keypoints_csv(tmp_path / 'k.csv', tmp_path)
+
+def test_keypoints_far_outside_the_image_named(tmp_path):
+    write_csv(tmp_path / 'k.csv', [('P_00.jpg', face_shape(50, 50, 20)), ('P_01.jpg', face_shape(900, 50, 20))])
+    for n in ('P_00.jpg', 'P_01.jpg'): Image.new('RGB', (100, 120)).save(tmp_path / n, format='PNG')
+    df = read_keypoints_csv(tmp_path / 'k.csv', tmp_path)
+    for cache in (False, True):
+        with pytest.raises(DataError, match=r'P_01.jpg: its keypoints reach .* far outside the 100x120 image'):
+            prepare_split(df, 32, cache=cache, cache_dir=tmp_path / 'c', progress=False)
+
+def test_too_few_images_for_a_batch_or_split(data_dir):
+    with pytest.raises(DataError, match=r'12 training images \(limit=None\) are fewer than one batch \(bs=16\)'):
+        keypoint_dls(data_dir, size=32, bs=16)
+    with pytest.raises(DataError, match='leaves no validation images'): split_tables(data_dir, 0.01)
+    with pytest.raises(ValueError, match='limit=-3'): split_tables(data_dir, limit=-3)
+
+# ---------------------------------------------------------------- the crop cache follows the images
+def test_cache_follows_changed_images(data_dir, tmp_path):
+    df = read_keypoints_csv(data_dir / SPLIT_CSVS['test'])
+    a = prepare_split(df, 32, cache_dir=tmp_path / 'c', progress=False)
+    p = Path(df['path'].iat[0])
+    Image.new('RGB', load_image(p).size, (255, 255, 255)).save(p, format='PNG')          # the image changes
+    st = p.stat(); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    b = prepare_split(df, 32, cache_dir=tmp_path / 'c', progress=False)
+    fresh = prepare_split(df, 32, cache=False, progress=False)
+    assert not np.array_equal(a.images[0], b.images[0]) and np.array_equal(b.images, fresh.images)
+    assert np.array_equal(a.images[1:], b.images[1:])
+    assert len(list((tmp_path / 'c').glob('*.npz'))) == 2 and not list((tmp_path / 'c').glob('*.tmp'))
+
+def test_truncated_cache_is_rebuilt(data_dir, tmp_path):
+    df = read_keypoints_csv(data_dir / SPLIT_CSVS['test'])
+    a = prepare_split(df, 32, cache_dir=tmp_path / 'c', progress=False)
+    f = next((tmp_path / 'c').glob('*.npz')); f.write_bytes(f.read_bytes()[:len(f.read_bytes()) // 2])
+    b = prepare_split(df, 32, cache_dir=tmp_path / 'c', progress=False)
+    assert np.array_equal(a.images, b.images) and f.stat().st_size > 1000
+    np.savez(f, images=np.zeros((1, 2, 2, 3), np.uint8), points=a.points, boxes=a.boxes, sizes=a.sizes)  # arrays of other shapes
+    assert np.array_equal(prepare_split(df, 32, cache_dir=tmp_path / 'c', progress=False).images, a.images)
+    (tmp_path / 'notadir').write_text('')                                    # a cache that cannot be written: a warning
+    with pytest.warns(UserWarning, match='crop cache not written'):
+        c = prepare_split(df, 32, cache_dir=tmp_path / 'notadir', progress=False)
+    assert np.array_equal(a.images, c.images)

@@ -111,7 +111,8 @@ def test_training_runs_and_resumes(tmp_path, capsys):
     assert ck['epoch'] == 2
     before = (tmp_path / 'fd.pth').read_bytes()
     h2 = train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **kw)
-    assert 'resuming' in capsys.readouterr().out and h2 == h
+    assert 'this run is finished (2 epochs' in capsys.readouterr().out and h2 == h   # said, not trained again
+    assert (tmp_path / 'fd.pth').read_bytes() == before
     assert isinstance(load_face_detector(tmp_path / 'fd.pth'), FaceCenterNet) and len(before) > 0
     with pytest.raises(ModelError, match='other settings'):
         train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **{**kw, 'epochs': 3})
@@ -156,3 +157,50 @@ def test_stale_onnx_twin_is_not_used(tmp_path):
     assert d.session is None and d.path == b
     export_face_detector_onnx(b)                                            # a fresh twin is used
     assert CnnFaceDetector(b).session is not None
+
+# ---------------------------------------------------------------- training that cannot learn; files it must not touch
+import facekp.face_detector as fdet
+from facekp.model import MODELS_DIR
+
+def _snapshot(root):
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob('*')) if p.is_file()}
+
+TINY_FD = dict(epochs=1, n_per_epoch=16, bs=8, widths=(8, 8, 16, 16, 16))
+
+@pytest.mark.parametrize('kw,expect', [
+    (dict(epochs=0), 'epochs=0: expected a whole number, 1 or more'),
+    (dict(epochs=-2), 'epochs=-2: expected a whole number'),
+    (dict(epochs=1.5), 'epochs=1.5: expected a whole number'),
+    (dict(bs=0), 'bs=0: expected a whole number'),
+    (dict(lr=0.0), 'lr=0.0: expected a number above 0'),
+    (dict(lr=float('nan')), 'lr=nan: expected a number above 0'),
+    (dict(n_per_epoch=4), 'n_per_epoch=4 is fewer than one batch (bs=8)'),
+    (dict(limit=0), 'limit=0: expected a whole number'),
+])
+def test_detector_settings_that_cannot_train(tmp_path, kw, expect):
+    before = _snapshot(MODELS_DIR)
+    with pytest.raises(ValueError) as e: train_face_detector(tmp_path / 'nodata', run_dir=tmp_path / 'run', progress=False, **{**TINY_FD, **kw})
+    assert expect in str(e.value) and '\n' not in str(e.value)
+    assert not (tmp_path / 'run').exists() and _snapshot(MODELS_DIR) == before
+
+def test_detector_never_replaces_the_shipped_one_by_default(tmp_path, monkeypatch, capsys):
+    before = _snapshot(MODELS_DIR)
+    for kw in (dict(out=MODELS_DIR / 'face_detector.pth'), dict(run_dir=MODELS_DIR)):
+        with pytest.raises(ModelError, match='shipped models folder .*replace_shipped=True'):
+            train_face_detector(tmp_path / 'nodata', **{'run_dir': tmp_path / 'run', **kw}, progress=False, **TINY_FD)
+    monkeypatch.chdir(tmp_path)                                   # the default: the run folder, not models/
+    data = make_data_dir(tmp_path / 'data', n_train=8, n_test=4)
+    (tmp_path / 'runs' / 'face_detector').mkdir(parents=True)
+    (tmp_path / 'runs' / 'face_detector' / 'face_detector.onnx').write_bytes(b'an old twin')
+    monkeypatch.setattr(fdet, 'export_face_detector_onnx', lambda *a, **k: (_ for _ in ()).throw(ImportError('no onnx')))
+    train_face_detector(data, progress=False, **TINY_FD)
+    assert (tmp_path / 'runs' / 'face_detector' / 'face_detector.pth').is_file()
+    assert not (tmp_path / 'runs' / 'face_detector' / 'face_detector.onnx').exists()   # removed, not left stale
+    assert _snapshot(MODELS_DIR) == before
+
+def test_detector_nan_loss_stops_without_a_model(tmp_path, monkeypatch):
+    data = make_data_dir(tmp_path / 'data', n_train=8, n_test=4)
+    monkeypatch.setattr(fdet, 'center_loss', lambda out, targ: out.sum() * float('nan'))
+    with pytest.raises(ModelError, match=r'run: training stopped: the training loss became nan in epoch 1, batch 1; no model was saved'):
+        train_face_detector(data, out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False, **TINY_FD)
+    assert not (tmp_path / 'fd.pth').exists() and not (tmp_path / 'fd.onnx').exists()

@@ -1,5 +1,6 @@
 "Tests of training and evaluation: a tiny run writes a model that evaluate reads; resume; CLI."
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -94,3 +95,76 @@ def test_reuse_freed_memory_saves_page_faults():
     # measured here: 32000-57000 against 400-1200 (glibc's own adaptive threshold makes the first number vary;
     # one CI run gave 11477 against 2488 with 20 steps, hence 40 steps and a margin of 3)
     assert faults[1] * 3 < faults[0], faults
+
+
+# ---------------------------------------------------------------- training that cannot learn; files it must not touch
+import os
+import facekp.model as fmodel
+from facekp.data import DataError
+from facekp.model import MODELS_DIR
+from facekp.core import atomic_write
+
+def _snapshot(root):
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob('*')) if p.is_file()}
+
+@pytest.mark.parametrize('kw,expect', [
+    (dict(epochs=0), 'epochs=0: expected a whole number, 1 or more'),
+    (dict(epochs=-1), 'epochs=-1: expected a whole number, 1 or more'),
+    (dict(freeze_epochs=-1), 'freeze_epochs=-1: expected a whole number, 0 or more'),
+    (dict(bs=0), 'bs=0: expected a whole number'),
+    (dict(size=1.5), 'size=1.5: expected a whole number'),
+    (dict(lr=-1e-3), 'lr=-0.001: expected a number above 0'),
+    (dict(limit=0), 'limit=0: expected a whole number'),
+])
+def test_settings_that_cannot_train(data_dir, tmp_path, kw, expect):
+    before = _snapshot(MODELS_DIR)
+    with pytest.raises(ValueError) as e: train_keypoints(data_dir, run_dir=tmp_path / 'run', **{**TINY, **kw})
+    assert expect in str(e.value) and '\n' not in str(e.value)
+    assert not (tmp_path / 'run').exists() and _snapshot(MODELS_DIR) == before
+
+def test_fewer_images_than_a_batch(data_dir, tmp_path):
+    with pytest.raises(DataError, match=r'12 training images \(limit=None\) are fewer than one batch \(bs=16\)'):
+        train_keypoints(data_dir, run_dir=tmp_path / 'run', **{**TINY, 'bs': 16})
+    assert not (tmp_path / 'run' / 'facekp.pth').exists()
+
+def test_nan_loss_stops_with_a_clear_error(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(fmodel, 'keypoint_loss', lambda name: (lambda p, t: (p * float('nan')).mean()))
+    with pytest.raises(ModelError) as e: train_keypoints(data_dir, out=tmp_path / 'm.pth', run_dir=tmp_path / 'run', **TINY)
+    msg = str(e.value)
+    assert 'training stopped: the training loss became nan in epoch 1, batch 1; no model was saved' in msg and '\n' not in msg
+    assert not (tmp_path / 'm.pth').exists() and not (tmp_path / 'run' / 'history.json').exists()
+
+def test_shipped_models_need_replace_shipped(data_dir, tmp_path):
+    before = _snapshot(MODELS_DIR)
+    for kw in (dict(out=MODELS_DIR / 'facekp.pth'), dict(run_dir=MODELS_DIR), dict(out=MODELS_DIR / 'other.pth')):
+        with pytest.raises(ModelError, match='shipped models folder .*replace_shipped=True'):
+            train_keypoints(data_dir, **{'run_dir': tmp_path / 'run', **kw}, **TINY)
+    with pytest.raises(ModelError, match=r'm.onnx: the model is written as PyTorch weights'):
+        train_keypoints(data_dir, out=tmp_path / 'm.onnx', run_dir=tmp_path / 'run', **TINY)
+    assert _snapshot(MODELS_DIR) == before
+
+def test_default_out_finished_rerun_and_onnx_twin(data_dir, tmp_path, capsys):
+    run = tmp_path / 'run'; run.mkdir()
+    (run / 'facekp.onnx').write_bytes(b'the twin of an older model')
+    hist = train_keypoints(data_dir, run_dir=run, face_check=False, **TINY)   # default out: run_dir/facekp.pth
+    out = run / 'facekp.pth'
+    assert out.is_file() and not list(run.glob('*.tmp'))
+    pytest.importorskip('onnx')
+    from facekp.inference import OnnxKeypointModel
+    from facekp.model import file_sha256
+    assert OnnxKeypointModel(run / 'facekp.onnx').source_sha256 == file_sha256(out)   # re-exported, not stale
+    capsys.readouterr()
+    files = _snapshot(run)
+    assert train_keypoints(data_dir, run_dir=run, face_check=False, **TINY) == hist   # finished: said, not trained again
+    assert 'this run is finished (1 epochs' in capsys.readouterr().out and _snapshot(run) == files
+    out.unlink()
+    with pytest.raises(ModelError, match='a finished run, but its model .*facekp.pth is not there'):
+        train_keypoints(data_dir, run_dir=run, face_check=False, **TINY)
+
+def test_atomic_write_leaves_nothing_on_error(tmp_path):
+    p = tmp_path / 'h.json'; p.write_text('old')
+    with pytest.raises(OSError):
+        with atomic_write(p) as t: t.write_text('half'); raise OSError('disk full')
+    assert p.read_text() == 'old' and sorted(x.name for x in tmp_path.iterdir()) == ['h.json']
+    with atomic_write(p) as t: t.write_text('new')
+    assert p.read_text() == 'new' and sorted(x.name for x in tmp_path.iterdir()) == ['h.json']
