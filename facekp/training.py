@@ -17,7 +17,7 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
 
-from .core import atomic_write
+from .core import atomic_write, default_model_path
 from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
                          show_keypoints, split_tables)
 from .model import (MODELS_DIR, ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
@@ -275,10 +275,11 @@ def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True,
             res.append(((y.numpy() + 1) * size / 2))
     return np.concatenate(res) if res else np.zeros((0, N_POINTS, 2), np.float32)
 
-def evaluate(model_path='models/facekp.pth', data=None, split='test', valid_pct=0.2, seed=42, limit=None, device='cpu',
+def evaluate(model_path=None, data=None, split='test', valid_pct=0.2, seed=42, limit=None, device='cpu',
              progress=True, flip=False) -> dict:
     "Metrics of the model at `model_path` on `split` ('test', or 'identity': people held out of training)."
     t0 = time.time()
+    model_path = model_path or default_model_path()
     model, cfg, extra = load_keypoint_model(model_path, device)
     _, df = split_tables(data, 'test' if split == 'test' else 'identity', valid_pct, seed, limit)
     prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1, progress=progress)
