@@ -261,7 +261,7 @@ def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resum
     except BaseException: twin.unlink(missing_ok=True); raise
     return history
 
-# %% ../nbs/07_face_detector.ipynb #cell-033
+# %% ../nbs/07_face_detector.ipynb #cell-034
 def evaluate_face_detector(detector, df, progress=True) -> dict:
     "Share of the faces of table `df` that `detector` (boxes x, y, w, h) finds, boxes per image, box errors, ms per image."
     from fastprogress.fastprogress import progress_bar
