@@ -19,9 +19,9 @@ from .model import read_weights, save_atomically
 from .inference import CnnFaceDetector, decode_centers, nms_squares   # running the detector: facekp.inference
 
 # %% auto #0
-__all__ = ['FACE_DETECTOR_DEFAULTS', 'FaceCenterNet', 'center_targets', 'FaceCanvases', 'load_faces', 'center_loss', 'square_iou',
-           'nms_squares', 'decode_centers', 'save_face_detector', 'load_face_detector', 'export_face_detector_onnx',
-           'train_face_detector', 'evaluate_face_detector']
+__all__ = ['FACE_DETECTOR_DEFAULTS', 'FaceCenterNet', 'center_targets', 'FaceCanvases', 'load_faces', 'center_loss',
+           'save_face_detector', 'load_face_detector', 'export_face_detector_onnx', 'train_face_detector',
+           'evaluate_face_detector']
 
 # %% ../nbs/07_face_detector.ipynb #cell-005
 def _conv(i, o, stride=1, k=3, groups=1):
@@ -137,33 +137,7 @@ def center_loss(out, targ, size_weight=1.0, offset_weight=1.0):
     reg = lambda a, b: ((out[:, a:b].float() - targ[:, a:b]).abs() * pos[:, None]).sum() / n_pos
     return (pos_loss + neg_loss) / n_pos + size_weight * reg(1, 2) + offset_weight * reg(2, 4)
 
-# %% ../nbs/07_face_detector.ipynb #cell-018
-def square_iou(a, b) -> float:
-    "Intersection over union of two squares (cx, cy, side, ...)."
-    (ax, ay, sa), (bx, by, sb) = a[:3], b[:3]
-    inter = max(0.0, min(ax + sa / 2, bx + sb / 2) - max(ax - sa / 2, bx - sb / 2)) * \
-            max(0.0, min(ay + sa / 2, by + sb / 2) - max(ay - sa / 2, by - sb / 2))
-    return float(inter / (sa ** 2 + sb ** 2 - inter))
-
-def nms_squares(sq: np.ndarray, thr=0.4) -> np.ndarray:
-    "Greedy non-maximum suppression of squares (cx, cy, side, score), best first."
-    sq = np.asarray(sq, np.float32).reshape(-1, 4)
-    keep = []
-    for s in sq[np.argsort(-sq[:, 3], kind='stable')]:
-        if all(square_iou(s, k) <= thr for k in keep): keep.append(s)
-    return np.array(keep, np.float32).reshape(-1, 4)
-
-def decode_centers(out: np.ndarray, threshold=0.3, stride=8, scale=1.0) -> np.ndarray:
-    "Faces (cx, cy, side, score) from one output (4, h, w): local maxima of the heat above `threshold`, in pixels / `scale`."
-    p = 1 / (1 + np.exp(-out[0]))
-    peak = p == cv2.dilate(p, np.ones((3, 3), np.uint8))
-    iy, ix = np.nonzero(peak & (p > threshold))
-    cx = (ix + out[2, iy, ix] + 0.5) * stride / scale
-    cy = (iy + out[3, iy, ix] + 0.5) * stride / scale
-    side = np.exp(np.clip(out[1, iy, ix], 0, 10)) / scale
-    return np.stack([cx, cy, side, p[iy, ix]], 1).astype(np.float32).reshape(-1, 4)
-
-# %% ../nbs/07_face_detector.ipynb #cell-021
+# %% ../nbs/07_face_detector.ipynb #cell-020
 def save_face_detector(model: FaceCenterNet, path, **extra) -> Path:
     "Save the face detector's weights (and plain-data `extra`) atomically to `path`."
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
@@ -197,7 +171,7 @@ def export_face_detector_onnx(path=None, out=None, opset=17) -> Path:
         onnx.save(m, str(tmp))
     return out
 
-# %% ../nbs/07_face_detector.ipynb #cell-029
+# %% ../nbs/07_face_detector.ipynb #cell-028
 FACE_DETECTOR_DEFAULTS = dict(epochs=25, n_per_epoch=4000, bs=32, lr=4e-3, side=192, widths=(16, 32, 48, 64, 96), seed=0, limit=None)
 
 def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resume=True,
@@ -261,7 +235,7 @@ def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resum
     except BaseException: twin.unlink(missing_ok=True); raise
     return history
 
-# %% ../nbs/07_face_detector.ipynb #cell-034
+# %% ../nbs/07_face_detector.ipynb #cell-033
 def evaluate_face_detector(detector, df, progress=True) -> dict:
     "Share of the faces of table `df` that `detector` (boxes x, y, w, h) finds, boxes per image, box errors, ms per image."
     from fastprogress.fastprogress import progress_bar
