@@ -5,9 +5,10 @@
 # %% ../nbs/01_model.ipynb #cell-002
 from __future__ import annotations
 import hashlib, math, os, warnings
+from functools import partial
 from pathlib import Path
 
-from .data import FACE_REGIONS, N_POINTS  # first: it quiets fastai's import-time warning
+from .data import FACE_REGIONS, FLIP_PERM, N_POINTS  # first: it quiets fastai's import-time warning
 # fastai builds torchvision models with the old `pretrained=` argument: torchvision's deprecation notice is not news here
 warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
 
@@ -16,17 +17,23 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+import fastai.callback.progress, fastai.callback.schedule  # noqa: F401 (fine_tune, fit_one_cycle, lr_find, progress bars)
+from fastai.callback.core import Callback
+from fastai.interpret import plot_top_losses
 from fastai.learner import Learner
 from fastai.metrics import AccumMetric
-from fastai.vision.learner import create_head, create_vision_model, vision_learner
+from fastai.torch_core import TensorImage
+from fastai.vision.core import TensorPoint
+from fastai.vision.data import get_grid
+from fastai.vision.learner import create_head, create_vision_model
 
 # %% auto #0
-__all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'MODELS_DIR', 'interocular',
-           'point_errors', 'nme_per_image', 'nme', 'failure_rate', 'auc_ced', 'nme_by_region', 'mse_udacity', 'NME',
-           'WingLoss', 'keypoint_loss', 'SpatialHead', 'ImageNorm', 'KeypointNet', 'ModelError', 'find_pretrained',
-           'read_weights', 'save_atomically', 'file_sha256', 'onnx_available', 'onnx_session', 'load_trunk_weights',
-           'model_config', 'keypoint_model', 'keypoint_learner', 'save_keypoint_model', 'load_keypoint_model',
-           'default_model_path']
+__all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'TRUNK_LR_MULT', 'MODELS_DIR',
+           'interocular', 'point_errors', 'nme_per_image', 'nme', 'failure_rate', 'auc_ced', 'nme_by_region',
+           'mse_udacity', 'NME', 'WingLoss', 'keypoint_loss', 'SpatialHead', 'ImageNorm', 'KeypointNet', 'ModelError',
+           'find_pretrained', 'read_weights', 'save_atomically', 'file_sha256', 'onnx_available', 'onnx_session',
+           'load_trunk_weights', 'model_config', 'keypoint_model', 'unflip_points', 'KeypointLearner',
+           'keypoint_learner', 'save_keypoint_model', 'load_keypoint_model', 'default_model_path']
 
 # %% ../nbs/01_model.ipynb #cell-005
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
@@ -81,26 +88,35 @@ def NME(): return AccumMetric(_nme_metric, flatten=False, name='nme')
 
 # %% ../nbs/01_model.ipynb #cell-014
 class WingLoss(nn.Module):
-    "Wing loss (Feng et al. 2018): `w*ln(1+|x|/eps)` below `w`, `|x|-C` above, averaged."
-    def __init__(self, w=0.1, eps=0.02):
+    "Wing loss (Feng et al. 2018): `w*ln(1+|x|/eps)` below `w`, `|x|-C` above; `reduction` 'mean', 'sum' or 'none'."
+    def __init__(self, w=0.1, eps=0.02, reduction='mean'):
         super().__init__()
-        self.w, self.eps = w, eps
+        self.w, self.eps, self.reduction = w, eps, reduction
         self.C = w - w * math.log(1 + w / eps)
     def forward(self, pred, targ):
         x = (pred - targ).abs()
-        return torch.where(x < self.w, self.w * torch.log1p(x / self.eps), x - self.C).mean()
+        l = torch.where(x < self.w, self.w * torch.log1p(x / self.eps), x - self.C)
+        if self.reduction == 'mean': return l.mean()
+        if self.reduction == 'sum': return l.sum()
+        if self.reduction == 'none': return l
+        raise ValueError(f"reduction={self.reduction!r}: expected 'mean', 'sum' or 'none'")
 
 class _Flat(nn.Module):
-    "A loss over points of any shape (fastai `TensorPoint`s come as (bs, 68, 2))."
+    "A loss over points of any shape (fastai `TensorPoint`s come as (bs, 68, 2)); its `reduction` is the inner loss's."
     def __init__(self, f): super().__init__(); self.f = f
+    @property
+    def reduction(self): return self.f.reduction
+    @reduction.setter
+    def reduction(self, v): self.f.reduction = v   # fastai's `get_preds(with_loss=True)` sets 'none' for a while
     def forward(self, pred, targ): return self.f(pred.view(len(pred), -1).float(), targ.view(len(targ), -1).float())
 
-LOSSES = {'mse': nn.MSELoss, 'l1': nn.L1Loss, 'smoothl1': lambda: nn.SmoothL1Loss(beta=0.02), 'wing': WingLoss}
+LOSSES = {'mse': nn.MSELoss, 'l1': nn.L1Loss, 'smoothl1': partial(nn.SmoothL1Loss, beta=0.02), 'wing': WingLoss}
 
-def keypoint_loss(name='wing') -> nn.Module:
-    "A regression loss by name: 'mse', 'l1', 'smoothl1' or 'wing'."
+def keypoint_loss(name='wing', reduction='mean') -> nn.Module:
+    "A regression loss by name: 'mse', 'l1', 'smoothl1' or 'wing'; `reduction` 'mean', 'sum' or 'none'."
     if name not in LOSSES: raise ValueError(f'loss={name!r}: expected one of {", ".join(LOSSES)}')
-    return _Flat(LOSSES[name]())
+    if reduction not in ('mean', 'sum', 'none'): raise ValueError(f"reduction={reduction!r}: expected 'mean', 'sum' or 'none'")
+    return _Flat(LOSSES[name](reduction=reduction))
 
 # %% ../nbs/01_model.ipynb #cell-017
 class SpatialHead(nn.Module):
@@ -275,32 +291,70 @@ class _View(nn.Module):
 
 def _split(m): return [list(m[0].parameters()), list(m[1].parameters())]
 
-# fastai's model_meta tells vision_learner where to cut a torchvision model and how to split it
-from fastai.vision.learner import model_meta
-from fastai.vision.core import imagenet_stats
-for _a in ('mobilenet_v2', 'resnet18', 'resnet34'):
-    model_meta.setdefault(ARCHS[_a], {})
-    model_meta[ARCHS[_a]].update(cut=_cut(_a), split=_split, stats=imagenet_stats)
+
+# %% ../nbs/01_model.ipynb #kp-learner
+TRUNK_LR_MULT = 1.0   # the shipped recipe's trunk rate: the head's (`facekp.training.TRAIN_DEFAULTS['trunk_lr']`)
+
+def _split(m): return [list(m[0].parameters()), list(m[1].parameters())]
+
+def unflip_points(pts, perm=FLIP_PERM):
+    "Keypoints (n, 68, 2), in [-1, 1] units, predicted on mirrored images, mapped back onto the images: x negated, left and right swapped."
+    p = pts[:, perm]
+    return torch.stack([-p[..., 0], p[..., 1]], -1)
+
+class _MirrorInput(Callback):
+    "Mirror the input images left-right before the model sees them."
+    def before_batch(self): self.learn.xb = tuple(x.flip(-1) for x in self.xb)
+
+class KeypointLearner(Learner):
+    "A fastai `Learner` for 68 keypoints: `fine_tune` at the recipe's trunk rate, mirror `tta`, `predict` on whole images, weights-only `export`."
+    def fine_tune(self, epochs, base_lr=2e-3, freeze_epochs=1, lr_mult=TRUNK_LR_MULT, **kwargs):
+        "fastai's `fine_tune`: the head alone for `freeze_epochs`, then all of it, the trunk at `base_lr / lr_mult`."
+        return super().fine_tune(epochs, base_lr, freeze_epochs, lr_mult, **kwargs)
+
+    def tta(self, ds_idx=1, dl=None, flip=True, **kwargs):
+        "Predictions and targets on `ds_idx` (or `dl`), averaged with the predictions on the mirrored images."
+        if kwargs: raise ValueError(f'tta: {", ".join(kwargs)} not supported: keypoint test-time augmentation is the mirror image (flip=True)')
+        if dl is None: dl = self.dls[ds_idx].new(shuffle=False, drop_last=False)
+        preds, targs = self.get_preds(dl=dl)
+        if not flip: return preds, targs
+        mirrored = self.get_preds(dl=dl, cbs=[_MirrorInput()])[0]
+        return (preds + unflip_points(mirrored)) / 2, targs
+
+    def predict(self, item, color='rgb', **kwargs):
+        "The faces in a whole image (path, PIL image or array), as `KeypointDetector` finds them: `[{'box', 'keypoints', 'score'}, ...]` in the image's pixels."
+        from facekp.inference import KeypointDetector
+        return KeypointDetector.from_learner(self, **kwargs)(item, color)
+
+    def export(self, fname='export.pth', **extra):
+        "Save the model's weights and config (no pickle) to `self.path/fname`, for `KeypointDetector(path)` and `load_keypoint_model`."
+        return save_keypoint_model(self.model, self.facekp_config, Path(self.path) / fname, **extra)
 
 def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', head='spatial', head_mid=64, head_p=0.1,
-                     metrics=None, **kwargs) -> Learner:
-    "A fastai `Learner` for 68-point regression on `dls` (from `keypoint_dls`)."
+                     metrics=None, **kwargs) -> KeypointLearner:
+    "A `KeypointLearner` for 68-point regression on `dls` (from `keypoint_dls`), frozen when its trunk is pretrained."
     prep = getattr(dls, 'prepared', {}).get('train')
     x = dls.one_batch()[0] if prep is None else None
     size = prep.size if prep is not None else x.shape[-1]
     gray = prep.gray if prep is not None else x.shape[1] == 1
     config = model_config(arch, size, gray, getattr(prep, 'crop', 'face'), getattr(prep, 'margin', 0.2), head_mid, head_p, head)
-    model = keypoint_model(config, pretrained)
+    model = keypoint_model(config, pretrained).to(dls.device)
     loss_func = keypoint_loss(loss) if isinstance(loss, str) else loss
     metrics = [NME()] if metrics is None else metrics
-    if arch == 'keypointnet': learn = Learner(dls, model, loss_func=loss_func, metrics=metrics, splitter=_split, **kwargs)
-    else:
-        learn = vision_learner(dls, ARCHS[arch], normalize=False, n_out=2 * N_POINTS, pretrained=False,
-                               custom_head=nn.Identity(), loss_func=loss_func, metrics=metrics, **kwargs)
-        learn.model = model.to(dls.device)  # our body (with ImageNorm and trunk weights) and SpatialHead
-        if _resolve_pretrained(arch, pretrained) is not None: learn.freeze()
+    learn = KeypointLearner(dls, model, loss_func=loss_func, metrics=metrics, splitter=_split, **kwargs)
+    if arch != 'keypointnet' and _resolve_pretrained(arch, pretrained) is not None: learn.freeze()
     learn.facekp_config = config
     return learn
+
+@plot_top_losses.dispatch
+def _plot_top_losses_points(x: TensorImage, y: TensorPoint, samples, outs, raws, losses, nrows=None, ncols=None,
+                            figsize=None, **kwargs):
+    "fastai's `Interpretation.plot_top_losses` for keypoints: truth in green, prediction in red, the loss above."
+    axs = get_grid(len(samples), nrows=nrows, ncols=ncols, figsize=figsize, title='truth (green), prediction (red), loss')
+    for ax, s, o, l in zip(axs, samples, outs, losses):
+        s[0].show(ctx=ax, **kwargs)
+        s[1].show(ctx=ax, c='lime', s=6); o[0].show(ctx=ax, c='red', s=6)
+        ax.set_title(f'{l.item():.4f}')
 
 # %% ../nbs/01_model.ipynb #cell-028
 def save_keypoint_model(model: nn.Module, config: dict, path, **extra) -> Path:
