@@ -85,3 +85,21 @@ def test_model_file_runs_no_code(tmp_path):
         def __reduce__(self): return (print, ('pwned',))
     torch.save({'format': 'facekp-keypoint-model/1', 'config': {}, 'state_dict': {}, 'x': Evil()}, tmp_path / 'evil.pth')
     with pytest.raises(ModelError, match='evil.pth: not a readable weights file'): load_keypoint_model(tmp_path / 'evil.pth')
+
+@pytest.mark.parametrize('name', ['mse', 'l1', 'smoothl1', 'wing'])
+def test_loss_reduction(name):
+    torch.manual_seed(0)
+    p, t = torch.rand(3, 68, 2), torch.rand(3, 68, 2)
+    each = keypoint_loss(name, reduction='none')(p, t)
+    assert each.shape == (3, 136)
+    assert torch.allclose(each.mean(), keypoint_loss(name)(p, t)) and torch.allclose(each.sum(), keypoint_loss(name, 'sum')(p, t))
+    loss = keypoint_loss(name)
+    loss.reduction = 'none'                                   # what fastai's get_preds(with_loss=True) does
+    assert loss(p, t).shape == (3, 136) and loss.f.reduction == 'none'
+    with pytest.raises(ValueError, match="reduction='avg'"): keypoint_loss(name, reduction='avg')
+
+def test_wing_loss_reduction_checked():
+    w = WingLoss(reduction='none')
+    assert w(torch.zeros(2, 5), torch.ones(2, 5)).shape == (2, 5)
+    w.reduction = 'avg'
+    with pytest.raises(ValueError, match="reduction='avg'"): w(torch.zeros(2), torch.ones(2))
