@@ -407,6 +407,16 @@ class KeypointDetector:
         "face-alignment's call: a list of (68, 2) arrays, one per face."
         return [f['keypoints'] for f in self(image, color)]
 
+# %% ../nbs/03_inference.ipynb #kp-from-learner
+def _from_learner(cls, learn, **kwargs):
+    "A detector for the model of `learn` (from `facekp.model.keypoint_learner`), on its device and sharing its weights; `kwargs` as `KeypointDetector`'s."
+    config = getattr(learn, 'facekp_config', None)
+    if config is None: raise ValueError('learn: not a facekp learner (no facekp_config); make it with facekp.model.keypoint_learner')
+    kwargs.setdefault('device', next(learn.model.parameters()).device)
+    return cls(model=(learn.model, config), **kwargs)
+
+KeypointDetector.from_learner = classmethod(_from_learner)   # what `KeypointLearner.predict` runs
+
 # %% ../nbs/03_inference.ipynb #cell-026
 def faces_to_json(faces, ndigits=2) -> list:
     "Faces from `KeypointDetector` as plain lists and numbers (`json.dumps` writes them), rounded to `ndigits`."

@@ -78,7 +78,7 @@ def test_model_file_roundtrip_and_bad_files(tmp_path):
     with pytest.raises(ModelError, match='trunc.pth: not a readable weights file'): load_keypoint_model(tmp_path / 'trunc.pth')
     torch.save({'a': torch.zeros(1)}, tmp_path / 'other.pth')
     with pytest.raises(ModelError, match='other.pth: not a facekp model file'): load_keypoint_model(tmp_path / 'other.pth')
-    with pytest.raises(ModelError, match='missing.pth: file not found'): load_keypoint_model(tmp_path / 'missing.pth')
+    with pytest.raises(ModelError, match='missing.pth: model file not found'): load_keypoint_model(tmp_path / 'missing.pth')
 
 def test_model_file_runs_no_code(tmp_path):
     class Evil:
