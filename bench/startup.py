@@ -16,7 +16,7 @@ Tools (skip any with --skip NAME):
   facekp-import   `python -c "import facekp.inference"` (the facekp venv's python)
   dlib            a script: import dlib, the 68-point predictor of face_recognition_models, HOG detector
                   (upsample 1), predict, print the points. Its venv (benchmark only, never a facekp dependency):
-                  python3 -m venv /work/venv-dlib && /work/venv-dlib/bin/pip install dlib-bin face-recognition-models "setuptools<81"
+                  python3 -m venv /work/venv-dlib && /work/venv-dlib/bin/pip install dlib-bin face-recognition-models numpy "setuptools<81"
   mediapipe       a script: MediaPipe Face Mesh (static image, up to 10 faces; 468 points, not 68), print the points:
                   python3 -m venv /work/venv-mp && /work/venv-mp/bin/pip install mediapipe==0.10.14
 
