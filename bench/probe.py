@@ -448,9 +448,9 @@ def cases(fx_names):
     for cmd, args, setup in (('evaluate', ['evaluate', '--data', 'mini', '--limit', '2'], [('mini', 'mini')]),
                              ('train', ['train', '--data', 'mini', '--limit', '8', '--epochs', '1'], [('mini', 'mini')])):
         cli(f'options/{cmd}--device=tpu', args + ['--device', 'tpu'], setup=setup, names=['tpu', '--device'])
-        cli(f'options/{cmd}--device=cuda:7', args + ['--device', 'cuda:7'], setup=setup, names=['cuda', '--device'])
+        if cmd == 'evaluate': cli(f'options/{cmd}--device=cuda:7', args + ['--device', 'cuda:7'], setup=setup, names=['cuda', '--device'])
     # data show
-    for opt, vals in {'--n': ['0', '-1', '100000', 'abc'], '--size': ['0', '-1', '7', '100000', 'abc']}.items():
+    for opt, vals in {'--n': ['0', '-1', 'abc'], '--size': ['0', '7', 'abc']}.items():
         for v in vals:
             cli(f'options/data-show{opt}={v}', ['data', 'show', '--data', 'mini', '--quick', opt, v, '--out', 'out/b.png'], setup=[('mini', 'mini')],
                 names=[opt], check=chk_none, timeout=120)
@@ -459,11 +459,9 @@ def cases(fx_names):
              '--run-dir', 'runs/r', '--pretrained', 'false']
     train_ok = chk_stdout(r'best validation NME \d', bad=r'NME nan')
     cli('options/train-control', tbase, setup=[('mini', 'mini')], expect='ok', check=train_ok, timeout=300)
-    train_bad = {'--size': ['0', '-5', '7', '100001'], '--bs': ['0', '-1'], '--epochs': ['-1'], '--freeze-epochs': ['-1'],
-                 '--lr': ['nan', '-1', 'inf', '0'], '--trunk-lr': ['nan', '-1'], '--valid': ['abc', '1.5', '0', '-0.2', '1'],
-                 '--max-rotate': ['nan', '1e9'], '--max-zoom': ['-2', 'nan'], '--max-shift': ['5', 'nan'], '--max-lighting': ['nan', '-1'],
-                 '--head-dropout': ['1.5', '-0.1'], '--average': ['-1', 'nan'], '--limit': ['0', '-1'], '--seed': ['-1', 'abc'],
-                 '--pretrained': ['maybe', 'nope.pt'], '--arch': ['nope'], '--loss': ['nope']}
+    train_bad = {'--size': ['0', '-5'], '--bs': ['0'], '--epochs': ['-1'], '--lr': ['nan', '-1'], '--valid': ['abc', '1.5', '0'],
+                 '--max-zoom': ['-2'], '--max-rotate': ['nan'], '--head-dropout': ['1.5'], '--average': ['-1'], '--limit': ['0'], '--seed': ['abc'],
+                 '--pretrained': ['nope.pt'], '--arch': ['nope']}
     for opt, vals in train_bad.items():
         for v in vals:
             argv = [a for a in tbase]
@@ -484,8 +482,7 @@ def cases(fx_names):
     cli('options/evaluate--data-missing', ['evaluate', '--data', 'nowhere'], names=['nowhere'])
     # train-face-detector
     fbase = ['train-face-detector', '--data', 'mini', '--limit', '8', '--out', 'models/d.pth', '--run-dir', 'runs/d']
-    for opt, vals in {'--epochs': ['0', '-1'], '--n-per-epoch': ['0', '-5'], '--bs': ['0', '-1'], '--lr': ['nan', '-1'], '--limit': ['0', '-1'],
-                      '--seed': ['abc']}.items():
+    for opt, vals in {'--epochs': ['0', '-1'], '--n-per-epoch': ['0'], '--bs': ['0'], '--lr': ['nan'], '--limit': ['0'], '--seed': ['abc']}.items():
         for v in vals:
             argv = list(fbase)
             if opt in argv: argv[argv.index(opt) + 1] = v
@@ -627,7 +624,7 @@ def cases(fx_names):
         setup = [('mini', 'mini'), ('csv', 'mini', TE, csv_variants[name])]
         cli(f'csv/evaluate-{name}', ['evaluate', '--data', 'mini', '--json'], setup=setup, expect='either' if name in expect_ok else 'error',
             names=[TE], check=chk_stdout(r'"nme_io": \d', bad=r'nan|inf') if name in expect_ok else chk_none, timeout=180)
-    for name in ('inf', 'degenerate-face', 'all-zero-face', 'outside-image', 'one-row', 'missing-image', 'no-header'):
+    for name in ('inf', 'degenerate-face', 'one-row', 'missing-image'):
         setup = [('mini', 'mini'), ('csv', 'mini', TR, csv_variants[name])]
         cli(f'csv/train-{name}', tbase, setup=setup, expect='either' if name in expect_ok else 'error', names=[TR],
             check=train_ok if name in expect_ok else chk_none, timeout=300)

@@ -117,6 +117,8 @@ def machine_info():
 def git_info(path):
     if not path: return None
     head = sh(['git', '-C', str(path), 'rev-parse', 'HEAD'])
+    if not head and (Path(path) / 'COMMIT').is_file():   # a tree pinned by bench/pin_build.sh
+        return dict(path=str(path), commit=(Path(path) / 'COMMIT').read_text().strip() + ' (pinned)', dirty=False, subject='')
     dirty = sh(['git', '-C', str(path), 'status', '--porcelain', '--untracked-files=no'])
     return dict(path=str(path), commit=head, dirty=bool(dirty.strip()) if not dirty.startswith('?') else None,
                 subject=sh(['git', '-C', str(path), 'log', '-1', '--format=%s'])[:120])
