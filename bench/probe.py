@@ -933,6 +933,8 @@ def main():
     p.add_argument('--only', default=None, help='only case ids containing this'); p.add_argument('--category', default=None)
     p.add_argument('--out', default=str(HERE / 'results' / 'probe')); p.add_argument('--list', action='store_true')
     p.add_argument('--keep', action='store_true', help='keep the case folders'); p.add_argument('--workdir', default=None)
+    p.add_argument('--resume', action='store_true', help='skip the cases already in OUT.jsonl (each result is appended there as it ends)')
+    p.add_argument('--report-only', action='store_true', help='write OUT.md and OUT.json from OUT.jsonl, run nothing')
     p.add_argument('--_api-server', nargs=5, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a._api_server:
@@ -971,6 +973,17 @@ def main():
     env.pop('FACEKP_MODEL', None); env.pop('FACEKP_DATA', None)
     cases_dir = work / 'cases'; cases_dir.mkdir(exist_ok=True)
     results, lock, done = {}, threading.Lock(), [0]
+    jsonl = Path(a.out).with_suffix('.jsonl'); jsonl.parent.mkdir(parents=True, exist_ok=True)
+    if a.resume or a.report_only:
+        if jsonl.exists():
+            for line in jsonl.read_text().splitlines():
+                try: r = json.loads(line); results[r['id']] = r
+                except ValueError: pass
+        print(f'probe: {len(results)} results already in {jsonl}', file=sys.stderr)
+    else: jsonl.write_text('')
+    if a.report_only:
+        write_report(a, C, results, work, 0); return
+    C_all = C; C = [c for c in C if c.id not in results]
     abs_sentinel = Path('/tmp/facekp_probe_evil_abs.txt')
     if abs_sentinel.exists(): abs_sentinel.unlink()
 
@@ -1004,6 +1017,7 @@ def main():
                    rc=r['rc'], seconds=r['seconds'], maxrss_mb=r.get('maxrss_mb'), peak_disk_mb=r.get('peak_disk_mb'), note=c.note, **cl)
         with lock:
             results[c.id] = rec; done[0] += 1; progress()
+            with open(jsonl, 'a') as f: f.write(json.dumps(rec, default=str) + '\n')
         if not a.keep: shutil.rmtree(tmp, ignore_errors=True)
 
     def one(c):
@@ -1045,7 +1059,7 @@ def main():
         futs += [ex.submit(one, c) for c in cli_cases]
         for f in futs: f.result()
     print(file=sys.stderr)
-    write_report(a, C, results, work, time.time() - t_run)
+    write_report(a, C_all, results, work, time.time() - t_run)
     if not a.keep: shutil.rmtree(cases_dir, ignore_errors=True)
 
 def shlex_quote(s):
