@@ -481,7 +481,7 @@ def cases(fx_names):
     cli('options/evaluate--out-is-file', ebase + ['--limit', '2', '--out', 'afile'], setup=[('mini', 'mini'), ('write', 'afile', 'x')], names=['afile', '--out'])
     cli('options/evaluate--data-missing', ['evaluate', '--data', 'nowhere'], names=['nowhere'])
     # train-face-detector
-    fbase = ['train-face-detector', '--data', 'mini', '--limit', '8', '--out', 'models/d.pth', '--run-dir', 'runs/d']
+    fbase = ['train-face-detector', '--data', 'mini', '--limit', '8', '--epochs', '1', '--n-per-epoch', '32', '--bs', '8', '--out', 'models/d.pth', '--run-dir', 'runs/d']
     for opt, vals in {'--epochs': ['0', '-1'], '--n-per-epoch': ['0'], '--bs': ['0'], '--lr': ['nan'], '--limit': ['0'], '--seed': ['abc']}.items():
         for v in vals:
             argv = list(fbase)
