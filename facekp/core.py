@@ -18,7 +18,7 @@ __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXEL
            'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou',
            'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
            'onnx_available', 'onnx_session', 'say_once', 'onnx_twin', 'check_model_file', 'check_config',
-           'resolve_device', 'Progress', 'progress', 'example_photo']
+           'check_number', 'resolve_device', 'Progress', 'progress', 'example_photo']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -70,7 +70,9 @@ def to_rgb(im: Image.Image, gray=False) -> Image.Image:
         a = np.asarray(im, dtype=np.float64)
         a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
         if im.mode == 'F' and a.size and a.max() <= 1.0 and a.min() >= 0: hi = 1.0   # a float image in 0-1
-        else: hi = 65535.0 if im.mode.startswith('I;16') or (a.size and a.max() > 255) else 255.0
+        else:
+            top = float(a.max()) if a.size else 0.0
+            hi = 65535.0 if im.mode.startswith('I;16') or 255 < top <= 65535 else max(255.0, top)   # 32-bit: its own range
         im = Image.fromarray(np.clip(a / hi * 255 + 0.5, 0, 255).astype(np.uint8))
     if im.mode == 'La': im = Image.fromarray(np.ascontiguousarray(np.asarray(im)[..., 0]))  # premultiplied grey: its L
     if im.mode in ('P', 'PA'): im = im.convert('RGBA')                                       # a palette may hold alpha
@@ -118,12 +120,12 @@ def _array_to_uint8(a: np.ndarray) -> np.ndarray:
         lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
         if lo < 0: raise ValueError(f'image: integer array with negative values (min {lo}); expected 0-255 or 0-65535')
         if hi > 65535: raise ValueError(f'image: integer array with values up to {hi}; expected 0-255 or 0-65535')
-        if a.dtype == np.uint16 or hi > 255: return (a / 257.0 + 0.5).astype(np.uint8)
-        return a.astype(np.uint8)
+        return (a / 257.0 + 0.5).astype(np.uint8) if hi > 255 else a.astype(np.uint8)
     if a.dtype.kind == 'f':
         if not np.isfinite(a).all(): raise ValueError('image: array has NaN or infinite values')
         lo, hi = float(a.min()), float(a.max())
         if lo < -0.01: raise ValueError(f'image: float array with negative values (min {lo:.3g}); expected 0-1 or 0-255')
+        if hi > 300: raise ValueError(f'image: float array with values up to {hi:.3g}; expected 0-1 or 0-255')
         return np.clip(a * (255.0 if hi <= 2.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
     raise ValueError(f'image: arrays of {a.dtype} are not images; expected uint8, uint16, other integers, float or bool')
 
@@ -314,12 +316,21 @@ def check_config(cfg, path) -> dict:
              'n_in': lambda v: v in (1, 3), 'n_points': lambda v: v == N_POINTS,
              'margin': lambda v: isinstance(v, (int, float)) and 0 <= v <= 2,
              'crop': lambda v: v in ('face', 'pad', 'squish')}
+    if cfg.get('head', 'spatial') not in ('spatial', 'pooled'): raise ModelError(f"{path}: its config has head={cfg['head']!r}, which no facekp model has")
     for k, ok in rules.items():
         if k not in cfg: raise ModelError(f'{path}: its config has no {k!r}')
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
     return cfg
 
 # %% ../nbs/00_core.ipynb #cell-046
+def check_number(name, v, lo, hi, kind=float):
+    "`v` as a `kind` (int or float) when it is a number from `lo` to `hi`, else a one-line ValueError naming `name`."
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or v != v or not (lo <= v <= hi):
+        raise ValueError(f'{name}={v!r}: expected a{"n integer" if kind is int else " number"} from {lo} to {hi}')
+    if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
+    return kind(v)
+
+# %% ../nbs/00_core.ipynb #cell-049
 def _nvidia_present() -> bool:
     return os.path.exists('/proc/driver/nvidia/version') or os.path.exists('/dev/nvidiactl')
 
@@ -339,7 +350,7 @@ def resolve_device(device=None) -> str:
         return d
     raise ValueError(f"device {d!r}: expected 'cpu', 'cuda' or 'cuda:N'")
 
-# %% ../nbs/00_core.ipynb #cell-049
+# %% ../nbs/00_core.ipynb #cell-052
 class Progress:
     "A progress line on stderr for `total` steps: call `update(n)` with the steps done, `close()` at the end."
     def __init__(self, total=None, desc='', stream=None, every=None):
@@ -367,7 +378,7 @@ def progress(items, total=None, desc='', stream=None, every=None):
         for i, x in enumerate(items): yield x; p.update(i + 1)
     finally: p.close()
 
-# %% ../nbs/00_core.ipynb #cell-052
+# %% ../nbs/00_core.ipynb #cell-055
 def example_photo() -> Path:
     "The path of a portrait that ships with matplotlib (Grace Hopper): the photo of facekp's examples."
     import matplotlib.cbook

@@ -14,9 +14,9 @@ import numpy as np
 from .core import N_POINTS, as_rgb_array
 
 # %% auto #0
-__all__ = ['OVERLAY_KINDS', 'make_overlay', 'read_overlay', 'overlay_placement', 'add_overlay', 'smile_score', 'is_smiling',
-           'align_shape', 'pose_name', 'pose_clusters', 'delaunay_triangles', 'face_hull_mask', 'paste_face',
-           'swap_faces']
+__all__ = ['OVERLAY_KINDS', 'MAX_OVERLAY_PIXELS', 'make_overlay', 'read_overlay', 'overlay_placement', 'add_overlay',
+           'smile_score', 'is_smiling', 'align_shape', 'pose_name', 'pose_clusters', 'delaunay_triangles',
+           'face_hull_mask', 'paste_face', 'swap_faces']
 
 # %% ../nbs/05_fun_with_keypoints.ipynb #cell-005
 OVERLAY_KINDS = ('sunglasses', 'moustache', 'hat')
@@ -45,16 +45,24 @@ def make_overlay(kind='sunglasses') -> np.ndarray:
     else: raise ValueError(f'overlay kind={kind!r}: expected one of {", ".join(OVERLAY_KINDS)}')
     return a
 
+MAX_OVERLAY_PIXELS = 16_000_000
+
 def read_overlay(overlay) -> np.ndarray:
     "An RGBA overlay from a kind name, a file (PNG with alpha) or an (h, w, 4) array."
     if isinstance(overlay, str) and overlay in OVERLAY_KINDS: return make_overlay(overlay)
     if isinstance(overlay, (str, os.PathLike)):
         if not Path(overlay).is_file(): raise ValueError(f'{overlay}: overlay not found (or use one of {", ".join(OVERLAY_KINDS)})')
-        a = cv2.imread(str(overlay), cv2.IMREAD_UNCHANGED)
-        if a is None: raise ValueError(f'{overlay}: cannot read the overlay image')
-        if a.ndim != 3 or a.shape[2] != 4:
-            raise ValueError(f'{overlay}: the overlay has no alpha channel; give an RGBA PNG (transparent where the face shows)')
-        return cv2.cvtColor(a, cv2.COLOR_BGRA2RGBA)
+        from PIL import Image
+        try:
+            with Image.open(overlay) as im:
+                if im.size[0] * im.size[1] > MAX_OVERLAY_PIXELS:
+                    raise ValueError(f'{overlay}: {im.size[0]}x{im.size[1]} pixels, more than an overlay needs (at most '
+                                     f'{MAX_OVERLAY_PIXELS // 10**6} million)')
+                if 'A' not in im.getbands() and 'transparency' not in im.info:
+                    raise ValueError(f'{overlay}: the overlay has no alpha channel; give an RGBA PNG (transparent where the face shows)')
+                return np.asarray(im.convert('RGBA'))
+        except ValueError: raise
+        except Exception as e: raise ValueError(f'{overlay}: cannot read the overlay image ({type(e).__name__})') from None
     a = np.asarray(overlay)
     if a.ndim != 3 or a.shape[2] != 4: raise ValueError(f'overlay: array of shape {a.shape}; expected RGBA (h, w, 4)')
     return a

@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .core import (DataError, ModelError, N_POINTS, FLIP_PERM, as_rgb_array, check_config, check_model_file, crop_box,
+from .core import (DataError, ModelError, N_POINTS, FLIP_PERM, as_rgb_array, check_config, check_model_file, check_number, crop_box,
                          crop_image, default_face_detector_path, default_model_path, face_squares, file_sha256, first_line,
                          from_crop, load_image, onnx_session, onnx_twin, resolve_device, square_iou)
 
@@ -26,7 +26,10 @@ class HaarFaceDetector:
     refine = (3, 0.01)               # `KeypointDetector`'s default refinement for its boxes: up to 3 passes, while the crop moves > 1 %
     def __init__(self, scale_factor=1.15, min_neighbors=4, min_size=30, max_side=1024,
                  cascade='haarcascade_frontalface_default.xml'):
-        self.scale_factor, self.min_neighbors, self.min_size, self.max_side = scale_factor, min_neighbors, min_size, max_side
+        self.scale_factor = check_number('scale_factor', scale_factor, 1.01, 2.0)
+        self.min_neighbors = check_number('min_neighbors', min_neighbors, 0, 100, int)
+        self.min_size = check_number('min_size', min_size, 1, 10000, int)
+        self.max_side = check_number('max_side', max_side, 32, 100000, int)
         if not hasattr(cv2, 'CascadeClassifier') or not hasattr(cv2, 'data'):
             raise RuntimeError('This OpenCV has no Haar cascades (OpenCV 5 dropped them): pip install "opencv-python<5"')
         self.path = cascade if os.path.isfile(cascade) else os.path.join(cv2.data.haarcascades, cascade)
@@ -277,13 +280,6 @@ def _face_detector(face_detector, backend, haar_kwargs):
         raise ValueError(f"face_detector={face_detector!r}: expected {', '.join(map(repr, FACE_DETECTORS))} or a callable")
     return face_detector
 
-def _number(name, v, lo, hi, kind=float):
-    "`v` checked to be a `kind` number in [lo, hi], else a one-line ValueError naming the argument."
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not (lo <= v <= hi) or v != v:
-        raise ValueError(f'{name}={v!r}: expected a{"n integer" if kind is int else " number"} from {lo} to {hi}')
-    if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
-    return kind(v)
-
 # %% ../nbs/03_inference.ipynb #cell-023
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
@@ -291,7 +287,8 @@ class KeypointDetector:
                  face_detector='cnn', verbose=False, backend='auto', workers=None, **haar_kwargs):
         self.device = resolve_device(device)
         self.flip, self.verbose = bool(flip), verbose
-        self.min_score = _number('min_score', min_score, 0.0, 1.0)
+        self.min_score = check_number('min_score', min_score, 0.0, 1.0)
+        if isinstance(model, (str, os.PathLike)) and not str(model): raise ValueError('model: an empty path')
         if model is None or isinstance(model, (str, os.PathLike)):
             path = check_model_file(Path(model) if model is not None else default_model_path())
             path = _pick_backend(path, self.device, backend)
@@ -313,9 +310,9 @@ class KeypointDetector:
         self.face_detector = _face_detector(face_detector, backend, haar_kwargs)
         # passes and tolerance of the refinement: what this detector's boxes need (see the table above), unless given
         need = getattr(self.face_detector, 'refine', HaarFaceDetector.refine)
-        self.refine = _number('refine', need[0] if refine is None else refine, 0, 10, int)
-        self.refine_tol = _number('refine_tol', need[1] if refine_tol is None else refine_tol, 0.0, 1.0)
-        self.workers = _number('workers', workers if workers is not None else min(4, os.cpu_count() or 1), 1, 64, int)
+        self.refine = check_number('refine', need[0] if refine is None else refine, 0, 10, int)
+        self.refine_tol = check_number('refine_tol', need[1] if refine_tol is None else refine_tol, 0.0, 1.0)
+        self.workers = check_number('workers', workers if workers is not None else min(4, os.cpu_count() or 1), 1, 64, int)
         self._pool = None
 
     def find_faces(self, rgbs: list) -> list:
@@ -342,11 +339,16 @@ class KeypointDetector:
         if self.gray: x = x.mean(1, keepdims=True)
         if not self.flip:
             y, p = self._run(x)
-            return (y + 1) * self.size / 2, p
+            return self._checked((y + 1) * self.size / 2), p
         yy, pp = self._run(np.concatenate([x, x[..., ::-1]]))
         a, b = yy[:len(x)], yy[len(x):][:, FLIP_PERM]
         y = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2
-        return (y + 1) * self.size / 2, None if pp is None else pp[:len(x)]
+        return self._checked((y + 1) * self.size / 2), None if pp is None else pp[:len(x)]
+
+    def _checked(self, y: np.ndarray) -> np.ndarray:
+        "Keypoints `y`, unless the network gave NaN or infinity (broken weights): then a `ModelError` naming the model."
+        if not np.isfinite(y).all(): raise ModelError(f'{self.model_path or "model"}: the network gives NaN or infinite keypoints (broken weights)')
+        return y
 
     def _crops(self, images, owners, crops) -> np.ndarray:
         "The crops (n, s, s, 3): crop `crops[j]` of image `images[owners[j]]`."
@@ -386,6 +388,7 @@ class KeypointDetector:
         "Faces of each of `images` (paths, arrays or PIL images): a list per image."
         if isinstance(images, (str, os.PathLike, np.ndarray)) or not hasattr(images, '__iter__'):
             raise ValueError(f'images: expected a list of images, got {type(images).__name__} (call the detector itself on one image)')
+        images = list(images)   # a generator is read once
         rgbs = [as_rgb_array(im, color) for im in images]
         boxes = self.find_faces(rgbs)
         res = self.keypoints_in_boxes(rgbs, boxes)
@@ -407,7 +410,7 @@ class KeypointDetector:
         "face-alignment's call: a list of (68, 2) arrays, one per face."
         return [f['keypoints'] for f in self(image, color)]
 
-# %% ../nbs/03_inference.ipynb #kp-from-learner
+# %% ../nbs/03_inference.ipynb #cell-025
 def _from_learner(cls, learn, **kwargs):
     "A detector for the model of `learn` (from `facekp.model.keypoint_learner`), on its device and sharing its weights; `kwargs` as `KeypointDetector`'s."
     config = getattr(learn, 'facekp_config', None)
@@ -417,14 +420,14 @@ def _from_learner(cls, learn, **kwargs):
 
 KeypointDetector.from_learner = classmethod(_from_learner)   # what `KeypointLearner.predict` runs
 
-# %% ../nbs/03_inference.ipynb #cell-026
+# %% ../nbs/03_inference.ipynb #cell-027
 def faces_to_json(faces, ndigits=2) -> list:
     "Faces from `KeypointDetector` as plain lists and numbers (`json.dumps` writes them), rounded to `ndigits`."
     r = lambda v: round(float(v), ndigits)
     return [dict(box=[r(v) for v in f['box']], score=round(float(f['score']), 4),
                  keypoints=[[r(x), r(y)] for x, y in np.asarray(f['keypoints']).reshape(-1, 2)]) for f in faces]
 
-# %% ../nbs/03_inference.ipynb #cell-029
+# %% ../nbs/03_inference.ipynb #cell-030
 def draw_faces(image, faces, ax=None, numbered=False, color='lime', figsize=(8, 8)):
     "Draw the boxes and keypoints of `faces` (from `KeypointDetector`) on `image`."
     import matplotlib.pyplot as plt

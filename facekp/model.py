@@ -365,6 +365,8 @@ def load_keypoint_model(path, device='cpu'):
     d = read_weights(path)
     if d.get('format') != 'facekp-keypoint-model/1' or 'config' not in d or 'state_dict' not in d:
         raise ModelError(f'{path}: not a facekp model file (expected keys format, config, state_dict)')
+    bad = [k for k, v in d['state_dict'].items() if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise ModelError(f'{path}: {len(bad)} weight tensor(s) hold NaN or infinity ({bad[0]}, ...): a broken model')
     model = keypoint_model(check_config(d['config'], path), pretrained=False)
     try: model.load_state_dict(d['state_dict'])
     except RuntimeError as e: raise ModelError(f'{path}: weights do not fit its config ({first_line(e)})') from None

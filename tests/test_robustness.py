@@ -191,3 +191,29 @@ def test_unwritable_output_keeps_the_results(tmp_path):
     if os.access(tmp_path / 'out', os.W_OK): pytest.skip('running as a user who can write anywhere (root)')
     r = facekp('detect', 'face.jpg', '--json', '--out', 'out', cwd=tmp_path)
     assert r.returncode == 2 and 'cannot write' in r.stderr and len(json.loads(r.stdout)['images'][0]['faces']) == 1
+
+@needs_model
+def test_nan_weights_are_refused(tmp_path):
+    import torch
+    from facekp.model import load_keypoint_model, read_weights
+    d = read_weights(default_model_path()); k = next(iter(d['state_dict']))
+    d['state_dict'][k] = d['state_dict'][k].float() * float('nan'); torch.save(d, tmp_path / 'nan.pth')
+    with pytest.raises(ModelError, match='nan.pth: 1 weight tensor.* NaN or infinity'): load_keypoint_model(tmp_path / 'nan.pth')
+
+def test_haar_settings_are_checked():
+    from facekp.inference import HaarFaceDetector
+    for kw, name in [(dict(scale_factor=1.0), 'scale_factor=1.0'), (dict(min_neighbors=-1), 'min_neighbors=-1'),
+                     (dict(min_size=float('nan')), 'min_size=nan')]:
+        with pytest.raises(ValueError, match=name): HaarFaceDetector(**kw)
+
+@needs_model
+def test_batch_takes_any_iterable():
+    from facekp.inference import KeypointDetector
+    det = KeypointDetector()
+    assert [len(f) for f in det.batch(p for p in [example_photo()])] == [1]
+    with pytest.raises(ValueError, match='images: expected a list of images'): det.batch(str(example_photo()))
+
+def test_huge_overlay_is_refused(tmp_path):
+    from facekp.fun import read_overlay
+    Image.new('RGBA', (5000, 5000)).save(tmp_path / 'big.png')
+    with pytest.raises(ValueError, match='big.png: 5000x5000 pixels, more than an overlay needs'): read_overlay(tmp_path / 'big.png')
