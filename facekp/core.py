@@ -69,10 +69,9 @@ def to_rgb(im: Image.Image, gray=False) -> Image.Image:
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F'):
         a = np.asarray(im, dtype=np.float64)
         a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
-        if im.mode == 'F' and a.size and a.max() <= 1.0 and a.min() >= 0: hi = 1.0   # a float image in 0-1
-        else:
-            top = float(a.max()) if a.size else 0.0
-            hi = 65535.0 if im.mode.startswith('I;16') or 255 < top <= 65535 else max(255.0, top)   # 32-bit: its own range
+        top = float(a.max()) if a.size else 0.0
+        if im.mode == 'F' and top <= 1.0 and a.min() >= 0: hi = 1.0          # a float image in 0-1
+        else: hi = 255.0 if top <= 255 else 65535.0 if top <= 65535 else top  # by its values, as for arrays; 32-bit: its own range
         im = Image.fromarray(np.clip(a / hi * 255 + 0.5, 0, 255).astype(np.uint8))
     if im.mode == 'La': im = Image.fromarray(np.ascontiguousarray(np.asarray(im)[..., 0]))  # premultiplied grey: its L
     if im.mode in ('P', 'PA'): im = im.convert('RGBA')                                       # a palette may hold alpha

@@ -137,8 +137,10 @@ def _unpack(archive: Path, prefix: str, out: Path, max_bytes=None):
         members = [m for m in z.infolist() if m.filename.startswith(prefix) and not m.filename.startswith('__MACOSX')]
         for m in progress_bar(members, leave=False):
             rel = m.filename[len(prefix):]
-            if not rel: continue
+            if not rel.strip('/\\'): continue
             target = out / rel
+            if not os.path.realpath(target).startswith(os.path.realpath(out) + os.sep):   # e.g. 'data//etc/x': absolute once the prefix goes
+                raise DataError(f'{archive}: member {m.filename!r} would be written outside the destination; refusing to unpack this archive.')
             if m.is_dir(): target.mkdir(parents=True, exist_ok=True); continue
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -174,7 +176,10 @@ def download_data(dest='data', url: str = DATA_URL, archive=None, force=False) -
         prefix = _check_archive(archive)
         out = tmp / 'unpacked'; out.mkdir()
         _unpack(archive, prefix, out)
-        for split, csv in SPLIT_CSVS.items(): read_keypoints_csv(out / csv, out / split)  # every row has its image
+        for split, csv in SPLIT_CSVS.items():   # every row has its image; errors name the archive, not the temporary folder
+            try: read_keypoints_csv(out / csv, out / split)
+            except DataError as e:
+                raise DataError(f'{archive}: not the facekp data set: {str(e).replace(str(out) + os.sep, "")}') from None
         old = tmp / 'old'
         if dest.exists(): dest.replace(old)   # a facekp data folder (with force) or an empty folder
         try: out.replace(dest)

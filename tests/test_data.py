@@ -452,3 +452,30 @@ def test_truncated_cache_is_rebuilt(data_dir, tmp_path):
     with pytest.warns(UserWarning, match='crop cache not written'):
         c = prepare_split(df, 32, cache_dir=tmp_path / 'notadir', progress=False)
     assert np.array_equal(a.images, c.images)
+
+
+def test_member_absolute_after_the_prefix_is_refused(tmp_path):
+    "'data//abs/path': the folder prefix stripped, the rest is an absolute path; it must not be written there."
+    import zipfile
+    outside = tmp_path / 'outside' / 'evil.txt'
+    src = make_data_dir(tmp_path / 'src')
+    a = tmp_path / 'slip.zip'
+    with zipfile.ZipFile(a, 'w') as z:
+        for f in sorted(src.rglob('*')):
+            if f.is_file(): z.write(f, 'data/' + str(f.relative_to(src)))
+        z.writestr('data/' + str(outside), 'evil')
+    with pytest.raises(DataError, match='slip.zip: member .* would be written outside the destination'):
+        download_data(tmp_path / 'dest', archive=a)
+    assert not outside.exists() and not (tmp_path / 'dest').exists()
+
+def test_archive_errors_name_the_archive(tmp_path):
+    import zipfile
+    src = make_data_dir(tmp_path / 'src')
+    (src / 'training' / sorted(p.name for p in (src / 'training').iterdir())[0]).unlink()   # an image the CSV lists is missing
+    a = tmp_path / 'partial.zip'
+    with zipfile.ZipFile(a, 'w') as z:
+        for f in sorted(src.rglob('*')):
+            if f.is_file(): z.write(f, 'data/' + str(f.relative_to(src)))
+    with pytest.raises(DataError) as e: download_data(tmp_path / 'dest', archive=a)
+    msg = str(e.value)
+    assert msg.startswith(f'{a}: not the facekp data set: training_frames_keypoints.csv') and '.facekp-download' not in msg
