@@ -97,9 +97,11 @@ class CnnFaceDetector:
         with torch.inference_mode(): return self.model(torch.from_numpy(x)).numpy()
 
     def levels(self, hw) -> list:
-        "The scales an image of size `hw` is searched at: its long side made `base_side`, then 2x and 4x that, as far as the image has pixels."
+        "The scales an image of size `hw` is searched at: its long side made `base_side`, then 2x and 4x that, as far as the image has pixels (and, for a long strip, one with its short side `base_side`)."
         long = max(hw); sides = [self.base_side * 2 ** k for k in range(self.max_levels)]
-        return [s / long for k, s in enumerate(sides) if k == 0 or s <= long]
+        scales = [s / long for k, s in enumerate(sides) if k == 0 or s <= long]
+        if min(hw) * scales[-1] < self.base_side / 2: scales.append(min(1.0, self.base_side / min(hw)))   # a face as tall as a strip
+        return scales
 
     def squares(self, rgb: np.ndarray) -> np.ndarray:
         "Faces (cx, cy, side, heat) in `rgb`'s pixels, best first."

@@ -217,3 +217,13 @@ def test_huge_overlay_is_refused(tmp_path):
     from facekp.fun import read_overlay
     Image.new('RGBA', (5000, 5000)).save(tmp_path / 'big.png')
     with pytest.raises(ValueError, match='big.png: 5000x5000 pixels, more than an overlay needs'): read_overlay(tmp_path / 'big.png')
+
+@needs_model
+def test_a_face_in_a_long_strip_is_found():
+    "A 6000x300 strip: at the usual scales the face would be 38 px tall at most; one more scale searches it at 192 px."
+    import cv2
+    from facekp.inference import KeypointDetector
+    f = as_rgb_array(example_photo()); f = cv2.resize(f, (int(f.shape[1] * 300 / f.shape[0]), 300))
+    strip = np.full((300, 6000, 3), 120, np.uint8); strip[:, 2000:2000 + f.shape[1]] = f
+    faces = KeypointDetector()(strip)
+    assert len(faces) == 1 and 2000 < faces[0]['keypoints'][:, 0].mean() < 2000 + f.shape[1]
