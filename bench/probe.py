@@ -419,7 +419,8 @@ def cases(fx_names):
     for sname, ops in (('fifo', [('fifo', 'in/a_pipe.jpg')]), ('dir-jpg', [('mkdir', 'in/a_dir.jpg')]), ('loop', [('link', 'a_loop.jpg', 'in/a_loop.jpg')]),
                        ('dangling', [('link', 'nowhere.jpg', 'in/a_dangling.jpg')])):
         cli(f'image/batch-{sname}-bad-first', ['detect', 'in', '--json'], setup=[cp('face.jpg', 'in/z_good.jpg')] + ops,
-            expect='fallback', names=[ops[0][-1].split('/')[-1]], check=chk_detect(need=['z_good.jpg']))
+            # documented: a folder inside a searched folder is searched too, whatever its name
+            expect='either' if sname == 'dir-jpg' else 'fallback', names=[ops[0][-1].split('/')[-1]], check=chk_detect(need=['z_good.jpg']))
     cli('image/batch-two-args-one-missing', ['detect', 'missing.jpg', 'face.jpg', '--json'], setup=[cp('face.jpg')], expect='fallback',
         names=['missing.jpg'], check=chk_detect(need=['face.jpg']))
     cli('image/batch-nested-noface', ['detect', 'in', '--json'], setup=[cp('face.jpg', 'in/a/face.jpg'), cp('black.png', 'in/b/black.png')],
@@ -612,7 +613,8 @@ def cases(fx_names):
         'one-row': lambda t: '\n'.join(lines_(t)[:2]) + '\n',
         'huge-line': lambda t: mod_row(t, lambda l: l + ',' + ','.join(['1.0'] * 200000)),
     }
-    expect_ok = {'crlf', 'trailing-blank-lines', 'one-row', 'quoted-numbers', 'bom-utf8', 'duplicate-rows'}
+    # documented: UTF-16 with its BOM is read; negative coordinates are a face partly out of the frame (the real data has them)
+    expect_ok = {'crlf', 'trailing-blank-lines', 'one-row', 'quoted-numbers', 'bom-utf8', 'duplicate-rows', 'utf16', 'negative-coords'}
     for name, fn in csv_variants.items():
         for split, csv in (('training', TR),) if name not in ('empty-file', 'no-header', 'inf') else (('training', TR), ('test', TE)):
             sfx = '' if split == 'training' else '-test-csv'
@@ -631,7 +633,9 @@ def cases(fx_names):
     for name, ops in (('csv-is-dir', [('rm', f'mini/{TR}'), ('mkdir', f'mini/{TR}')]), ('csv-fifo', [('rm', f'mini/{TE}'), ('fifo', f'mini/{TE}')]),
                       ('test-csv-missing', [('rm', f'mini/{TE}')]), ('images-dir-missing', [('rm', 'mini/training')]),
                       ('image-corrupt', [('corrupt-first-image', 'mini/training')]), ('csv-link-loop', [('rm', f'mini/{TR}'), ('link', TR, f'mini/{TR}')])):
-        cli(f'csv/info-{name}', ['data', 'info', '--data', 'mini'], setup=[('mini', 'mini')] + ops, names=[TR, TE, 'training', 'mini'], check=chk_none)
+        cli(f'csv/info-{name}', ['data', 'info', '--data', 'mini'], setup=[('mini', 'mini')] + ops, names=[TR, TE, 'training', 'mini'],
+            # documented: `data info` reads the CSVs, not every image (train and evaluate decode them and name a bad one)
+            **(dict(expect='either', check=chk_stdout(r'training\s+\d+ images')) if name == 'image-corrupt' else dict(check=chk_none)))
     for name, ops in (('image-corrupt', [('corrupt-first-image', 'mini/test')]), ('image-zero-byte', [('zero-first-image', 'mini/test')])):
         cli(f'csv/evaluate-{name}', ['evaluate', '--data', 'mini', '--json'], setup=[('mini', 'mini')] + ops, names=['.jpg', TE], check=chk_none, timeout=180)
 

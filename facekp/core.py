@@ -184,6 +184,8 @@ def crop_image(img, box, size: int) -> np.ndarray:
     interp = cv2.INTER_AREA if min(sx, sy) < 1 else cv2.INTER_LINEAR
     if interp == cv2.INTER_AREA:  # warpAffine has no area filter: pre-shrink with resize, then warp
         fx, fy = min(1.0, sx), min(1.0, sy)
+        if round(a.shape[1] * fx) < 1 or round(a.shape[0] * fy) < 1:   # the whole image is less than a pixel of the crop
+            return np.zeros((size, size) + a.shape[2:], a.dtype)
         if fx < 1 or fy < 1:
             a = cv2.resize(a, None, fx=fx, fy=fy, interpolation=cv2.INTER_AREA)
             # a pixel centre c of the shrunk image sits at u = (c + 0.5) / f in the original
