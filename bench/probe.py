@@ -724,7 +724,9 @@ def _run(code, FX):
     def pil_mode(m):
         im = Image.fromarray(face)
         if m in ('I', 'F'): return im.convert('L').convert(m)
-        if m in ('I;16', 'I;16B'): return Image.fromarray(np.asarray(im.convert('L')).astype(np.uint16) * 257).convert(m) if m != 'I;16' else Image.fromarray(np.asarray(im.convert('L')).astype(np.uint16) * 257)
+        if m in ('I;16', 'I;16B'):   # 16-bit values (PIL's convert to I;16B would clip them at 255)
+            a16 = np.asarray(im.convert('L')).astype(np.uint16) * 257
+            return Image.fromarray(a16) if m == 'I;16' else Image.frombytes('I;16B', im.size, a16.astype('>u2').tobytes())
         if m == 'PA': return im.convert('P').convert('PA')
         return im.convert(m)
     g = dict(np=np, face=face, FX=FX, Image=Image, torch=torch, io=io, pathlib=pathlib, pil_mode=pil_mode, KW={}, CTOR={}, BATCH=False)

@@ -169,7 +169,8 @@ def download_data(dest='data', url: str = DATA_URL, archive=None, force=False) -
         if not archive.is_file(): raise DataError(f'{archive}: archive not found')
         if dest.is_dir() and archive.resolve().is_relative_to(dest.resolve()):
             raise DataError(f'{archive}: the archive is inside --dest {dest}, which would be replaced; move it out first.')
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try: dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise DataError(f'{dest}: cannot create its folder ({e.strerror}: {e.filename})') from None
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix='.facekp-download-') as tmp:
         tmp = Path(tmp)
         if archive is None: archive = _fetch(url, tmp / 'train-test-data.zip')

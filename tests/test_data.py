@@ -479,3 +479,8 @@ def test_archive_errors_name_the_archive(tmp_path):
     with pytest.raises(DataError) as e: download_data(tmp_path / 'dest', archive=a)
     msg = str(e.value)
     assert msg.startswith(f'{a}: not the facekp data set: training_frames_keypoints.csv') and '.facekp-download' not in msg
+
+def test_dest_under_a_file_is_named(tmp_path):
+    (tmp_path / 'afile').write_text('mine')
+    with pytest.raises(DataError, match='afile/dest: cannot create its folder'): download_data(tmp_path / 'afile' / 'dest', archive=tmp_path / 'afile')
+    assert (tmp_path / 'afile').read_text() == 'mine'
