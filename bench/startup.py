@@ -200,7 +200,7 @@ def main():
              f'- image: `{image}`; repeats: {a.repeats} (interleaved, after one uncounted warm-up each); timer: `{res["timer"]} -v`',
              f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["mem_gb"]} GB; load average at the end {", ".join(f"{x:.2f}" for x in m["load_avg"])}',
              f'- versions: ' + ', '.join(f'{k} {v}' for k, v in versions.items()),
-             f'- facekp code: {g.get("path")} @ {str(g.get("commit"))[:10]}{" + uncommitted changes" if g.get("dirty") else ""}; {res["date"]}',
+             f'- facekp code: {g.get("path")} @ {str(g.get("commit")).replace(" (pinned)", "")[:10]}{" (pinned)" if "(pinned)" in str(g.get("commit")) else ""}{" + uncommitted changes" if g.get("dirty") else ""}; {res["date"]}',
              f'- goal (issue 12): facekp detect <= 2.0 s wall and <= 400 MB peak RSS', '',
              '| tool | command | wall s median | wall s min-max | peak RSS MB median | RSS min-max | exit | faces |',
              '|---|---|---:|---:|---:|---:|---|---|']
