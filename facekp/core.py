@@ -262,16 +262,21 @@ def onnx_available() -> bool:
     except ImportError: return False
     return True
 
+_sessions = {}
 def onnx_session(path, threads=None):
-    "An onnxruntime CPU session for the ONNX file at `path`; clear errors naming the file."
+    "An onnxruntime CPU session for the ONNX file at `path` (one per file and thread count, while the file is unchanged); clear errors naming the file."
     try: import onnxruntime as ort
     except ImportError: raise ModelError(f'{path}: running ONNX models needs onnxruntime: pip install onnxruntime') from None
-    check_model_file(path)
+    st = check_model_file(path).stat()
+    key = (os.path.realpath(path), st.st_mtime_ns, st.st_size, threads)
+    if key in _sessions: return _sessions[key]   # checking a twin and then running it loads the file once
     opts = ort.SessionOptions()
     if threads: opts.intra_op_num_threads = threads
     opts.log_severity_level = 3
-    try: return ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+    try: s = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
     except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({first_line(e)})') from None
+    _sessions[key] = s
+    return s
 
 _said = set()
 def say_once(msg: str):
