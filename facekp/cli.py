@@ -228,8 +228,8 @@ JSON (--json), one document on stdout:
   {"model": PATH, "images": [{"path": PATH, "width": W, "height": H, "annotated": PATH or null,
                               "faces": [{"box": [x0, y0, x1, y1], "score": S, "keypoints": [[x, y], ... 68]}]}],
    "errors": [{"path": PATH, "error": MESSAGE}]}
-Coordinates are in the image's pixels, x right and y down, with (0, 0) the top-left corner of the top-left
-pixel (the centre of pixel (i, j) is (i + 0.5, j + 0.5)). The 68 points follow the iBUG 300-W order: jaw 0-16,
+Coordinates are in the image's pixels as 0-based pixel centres: (0, 0) is the centre of the top-left pixel, x right
+and y down (as in OpenCV and dlib, and as the data set's labels mark whole pixels). The 68 points follow the iBUG 300-W order: jaw 0-16,
 brows 17-26, nose 27-35, eyes 36-47 (36 the outer corner of the eye on the image's left), mouth 48-67.
 score: the model's probability that the box holds a face (0 to 1). Exit status: 0, or 2 when an input could not
 be read or written (the others are processed).

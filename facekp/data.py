@@ -471,7 +471,7 @@ def show_keypoints(img, kps, ax=None, numbered=False, joined=True, color='lime',
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     a = np.asarray(img)
     ax.imshow(a, cmap='gray' if a.ndim == 2 or a.shape[-1] == 1 else None)
-    kps = np.asarray(kps, np.float32).reshape(-1, 2) - 0.5  # continuous coords to imshow's pixel centres
+    kps = np.asarray(kps, np.float32).reshape(-1, 2)   # 0-based pixel centres, as imshow places pixels
     if joined and len(kps) == N_POINTS:
         for idx, closed in CONTOURS:
             pts = kps[idx + idx[:1] if closed else idx]

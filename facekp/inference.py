@@ -453,6 +453,6 @@ def annotate(image, faces, color=(0, 255, 0), numbered=False) -> np.ndarray:
         x0, y0, x1, y1 = [int(round(v)) for v in f['box']]
         cv2.rectangle(a, (x0, y0), (x1, y1), (255, 255, 0), t)
         for i, (x, y) in enumerate(f['keypoints']):
-            cv2.circle(a, (int(x), int(y)), max(1, t + int((x1 - x0) / 150)), color, -1, cv2.LINE_AA)
-            if numbered: cv2.putText(a, str(i), (int(x) + 2, int(y) - 2), cv2.FONT_HERSHEY_SIMPLEX, 0.3 * t, (255, 255, 0), 1)
+            cv2.circle(a, (int(round(x)), int(round(y))), max(1, t + int((x1 - x0) / 150)), color, -1, cv2.LINE_AA)
+            if numbered: cv2.putText(a, str(i), (int(round(x)) + 2, int(round(y)) - 2), cv2.FONT_HERSHEY_SIMPLEX, 0.3 * t, (255, 255, 0), 1)
     return a
