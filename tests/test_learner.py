@@ -45,8 +45,16 @@ def test_fastai_tools_need_no_fastai_import_and_leave_model_meta_alone():
             "missing = [n for n in ('fine_tune', 'fit_one_cycle', 'lr_find') if not hasattr(Learner, n)]\n"
             "assert not missing, missing\n"
             "import fastai.callback.progress as p; assert p.ProgressCallback in __import__('fastai.learner').learner.defaults.callbacks\n")
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': str(ROOT)})
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
+
+def test_building_a_learner_leaves_model_meta_alone(tmp_path):
+    "keypoint_learner tells vision_learner where to cut for its one call; fastai's model_meta is as it was afterwards."
+    import copy
+    from fastai.vision.learner import model_meta
+    before = copy.deepcopy(model_meta)
+    keypoint_learner(keypoint_dls(make_data_dir(tmp_path / 'd', n_train=8, n_test=4), size=32, bs=4, cache=False), pretrained=False)
+    assert model_meta == before
 
 def test_keypoint_learner_is_a_keypoint_learner(tiny):
     assert isinstance(tiny, KeypointLearner) and tiny.facekp_config['size'] == 32
