@@ -135,9 +135,9 @@ def as_rgb_array(image, color='rgb') -> np.ndarray:
     if isinstance(image, Image.Image):
         _check_pixels(image.size, 'image')
         try: return np.asarray(to_rgb(ImageOps.exif_transpose(image)))
-        except (OSError, ValueError, SyntaxError) as e:
-            if isinstance(e, DataError): raise
-            raise DataError(f'image: cannot read the PIL image ({first_line(e)})') from None
+        except DataError: raise
+        except Exception as e:   # a lazily loaded PIL image reads its file here: any failure is about that image
+            raise DataError(f'image: cannot read the PIL image ({type(e).__name__}: {first_line(e)})') from None
     if not isinstance(image, np.ndarray):
         raise ValueError(f'image: expected a path, a PIL image or a NumPy array, got {type(image).__name__}')
     a = image

@@ -227,3 +227,9 @@ def test_a_face_in_a_long_strip_is_found():
     strip = np.full((300, 6000, 3), 120, np.uint8); strip[:, 2000:2000 + f.shape[1]] = f
     faces = KeypointDetector()(strip)
     assert len(faces) == 1 and 2000 < faces[0]['keypoints'][:, 0].mean() < 2000 + f.shape[1]
+
+def test_a_pil_image_whose_file_is_cut_is_named(tmp_path):
+    "A PIL image opened lazily reads its pixels on use: a truncated file is a clear error, not a traceback."
+    Image.new('RGB', (64, 48), (10, 200, 10)).save(tmp_path / 'p.png')
+    (tmp_path / 'cut.png').write_bytes((tmp_path / 'p.png').read_bytes()[:80])
+    with pytest.raises(DataError, match='image: cannot read the PIL image'): as_rgb_array(Image.open(tmp_path / 'cut.png'))
