@@ -8,8 +8,8 @@ import argparse, contextlib, json, os, sys, time, warnings
 from pathlib import Path
 
 import facekp
-from .core import (DataError, ModelError, atomic_write, default_face_detector_path, default_model_path, example_photo,
-                         first_line, progress, resolve_device)
+from .core import (DataError, ModelError, as_rgb_array, atomic_write, default_model_path, example_photo, first_line, is_shipped,
+                         progress, resolve_device)
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'DETECT_JSON', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train',
@@ -265,7 +265,6 @@ def annotated_names(files, out, suffix='_keypoints') -> list:
 
 # %% ../nbs/90_cli.ipynb #cell-019
 def cmd_detect(args):
-    from facekp.core import as_rgb_array
     from facekp.inference import KeypointDetector, annotate, faces_to_json
     files = expand_images(args.images) if args.images else [example_photo()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
@@ -334,15 +333,11 @@ def _add_detect(sub):
     dt.set_defaults(func=cmd_detect)
 
 # %% ../nbs/90_cli.ipynb #cell-021
-def _one_image(path, option):
-    from facekp.core import as_rgb_array
-    return as_rgb_array(path)
-
 def cmd_filter(args):
     from facekp.fun import add_overlay
     from facekp.inference import KeypointDetector
     _image_format(args.out); _not_an_input(args.out, args.image, args.overlay)
-    rgb = _one_image(args.image, 'IMAGE')
+    rgb = as_rgb_array(args.image)
     faces = KeypointDetector(args.model, device=args.device)(rgb)
     if not faces: raise ValueError(f'{args.image}: no face found, nothing to put the {args.overlay} on')
     _save_rgb(add_overlay(rgb, [f['keypoints'] for f in faces], args.overlay, kind=args.kind), args.out)
@@ -352,13 +347,13 @@ def cmd_swap(args):
     from facekp.fun import paste_face, swap_faces
     from facekp.inference import KeypointDetector
     _image_format(args.out); _not_an_input(args.out, args.a, args.b)
-    a = _one_image(args.a, 'A')
+    a = as_rgb_array(args.a)
     det = KeypointDetector(args.model, device=args.device)
     fa = det(a)
     if args.b is None:
         if len(fa) < 2: raise ValueError(f'{args.a}: {len(fa)} face(s) found; swapping within one image needs two')
         _save_rgb(swap_faces(a, fa[0]['keypoints'], None, fa[1]['keypoints']), args.out); return 0
-    b = _one_image(args.b, 'B'); fb = det(b)
+    b = as_rgb_array(args.b); fb = det(b)
     for name, f in ((args.a, fa), (args.b, fb)):
         if not f: raise ValueError(f'{name}: no face found')
     _save_rgb(paste_face(a, fa[0]['keypoints'], b, fb[0]['keypoints']), args.out)
@@ -417,7 +412,6 @@ def _add_fun(sub):
 def cmd_export_onnx(args):
     from facekp.inference import export_onnx
     model = Path(args.model or default_model_path())
-    from facekp.core import is_shipped
     out = Path(args.out) if args.out else model.with_suffix('.onnx')
     if is_shipped(out) and not args.replace_shipped:
         raise ValueError(f'--out {out}: the shipped ONNX model; pass --replace-shipped to replace it')
