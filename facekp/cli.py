@@ -163,14 +163,9 @@ class _NoDefaults(dict):
 def _recipe(command, argv):
     "The defaults of `train` or `train-face-detector`, imported only when that is the command being run."
     if next((a for a in argv if not a.startswith('-')), None) != command: return _NoDefaults()
-    _quiet_imports()
     if command == 'train':
         from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
     from facekp.face_detector import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
-
-def _quiet_imports():
-    "fastai calls `torch.jit.script` at import, which newer PyTorch deprecates: not news for facekp's users."
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 
 def _add_train(sub, argv):
     D = _recipe('train', argv)
@@ -414,7 +409,7 @@ def cmd_export_onnx(args):
     model = Path(args.model or default_model_path())
     out = Path(args.out) if args.out else model.with_suffix('.onnx')
     if is_shipped(out) and not args.replace_shipped:
-        raise ValueError(f'--out {out}: the shipped ONNX model; pass --replace-shipped to replace it')
+        raise ValueError(f'--out {out}: in the shipped models folder; pass --replace-shipped to write there')
     print(f'wrote {export_onnx(model, out)}')
     return 0
 
@@ -437,7 +432,7 @@ def _add_models(sub, argv):
                                     '`facekp detect` runs on a CPU.')
     ox.add_argument('--model', default=None, help='model file (default: the shipped model)')
     ox.add_argument('--out', default=None, help='ONNX file to write (default: beside --model, as its twin)')
-    ox.add_argument('--replace-shipped', action='store_true', help='allow --out to be the shipped ONNX model')
+    ox.add_argument('--replace-shipped', action='store_true', help='allow --out in the shipped models folder')
     ox.set_defaults(func=cmd_export_onnx)
     FD = _recipe('train-face-detector', argv)
     tf = sub.add_parser('train-face-detector', help="train facekp's small CNN face detector (resumable)",
@@ -496,7 +491,6 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not getattr(args, 'command', None): p.print_help(); return 0
     if not args.debug: warnings.showwarning = _one_line_warning
-    _quiet_imports()
     try: return args.func(args) or 0
     except (DataError, ModelError, FileNotFoundError, ValueError) as e:
         if args.debug: raise

@@ -13,12 +13,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'MODELS_DIR', 'SHIPPED_FILES',
-           'MAX_MODEL_BYTES', 'ARCH_NAMES', 'DataError', 'ModelError', 'first_line', 'to_rgb', 'load_image',
-           'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou',
-           'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
-           'onnx_available', 'onnx_session', 'say_once', 'onnx_twin', 'check_model_file', 'check_config',
-           'check_number', 'resolve_device', 'Progress', 'progress', 'example_photo']
+__all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'MODELS_DIR', 'MAX_MODEL_BYTES', 'ARCH_NAMES',
+           'DataError', 'ModelError', 'first_line', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box', 'to_crop',
+           'from_crop', 'crop_image', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256', 'default_model_path',
+           'default_face_detector_path', 'is_shipped', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
+           'check_model_file', 'check_config', 'check_number', 'resolve_device', 'Progress', 'progress',
+           'example_photo']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -237,8 +237,6 @@ def _models_dir() -> Path:
     return here / 'models' if (here / 'models' / 'facekp.pth').is_file() else here.parent / 'models'
 
 MODELS_DIR = _models_dir()
-SHIPPED_FILES = ('facekp.pth', 'facekp.onnx', 'face_detector.pth', 'face_detector.onnx')
-
 def default_model_path() -> Path:
     "The default keypoint model: `$FACEKP_MODEL`, else the shipped `facekp.pth`."
     env = os.environ.get('FACEKP_MODEL')
@@ -250,10 +248,10 @@ def default_face_detector_path() -> Path:
     return Path(env) if env else MODELS_DIR / 'face_detector.pth'
 
 def is_shipped(path) -> bool:
-    "Is `path` one of the shipped model files (or its twin)? Those are replaced only on purpose."
-    p = Path(path)
-    try: return p.resolve().parent == MODELS_DIR.resolve() and p.name in SHIPPED_FILES
+    "Is `path` the shipped models folder or inside it? What is there is replaced only on purpose."
+    try: p, shipped = Path(path).resolve(), MODELS_DIR.resolve()
     except OSError: return False
+    return p == shipped or shipped in p.parents
 
 # %% ../nbs/00_core.ipynb #cell-041
 def onnx_available() -> bool:

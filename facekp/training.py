@@ -4,9 +4,16 @@
 
 # %% ../nbs/02_training.ipynb #cell-002
 from __future__ import annotations
-import ctypes, ctypes.util, json, math, os, tempfile, time
+import ctypes, ctypes.util, json, math, os, time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+
+from .core import atomic_write, default_model_path, is_shipped
+# facekp.data before fastai: it quiets fastai's import-time warning
+from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
+                         show_keypoints, split_tables)
+from .model import (MODELS_DIR, ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
+                          nme_by_region, nme_per_image, read_weights, save_atomically, save_keypoint_model)
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,12 +23,6 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.core import Callback, CancelFitException
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
-
-from .core import atomic_write, default_model_path
-from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
-                         show_keypoints, split_tables)
-from .model import (MODELS_DIR, ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
-                          nme_by_region, nme_per_image, read_weights, save_atomically, save_keypoint_model)
 
 # %% auto #0
 __all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'StopOnNonFinite', 'check_model_out', 'check_settings', 'WeightAverage',
@@ -84,11 +85,8 @@ def check_model_out(out, run_dir=None, replace_shipped=False) -> Path:
     out = Path(out)
     if out.is_dir(): raise ModelError(f'{out}: a folder; the model needs a file name, such as {out / out.name}.pth')
     if out.suffix.lower() == '.onnx': raise ModelError(f'{out}: the model is written as PyTorch weights (.pth); its ONNX twin goes beside it')
-    shipped = MODELS_DIR.resolve()
     for p, what in ((out, 'the model file'), (run_dir, 'the run folder')):
-        if p is None or replace_shipped: continue
-        p = Path(p).resolve()
-        if p == shipped or shipped in p.parents:
+        if p is not None and not replace_shipped and is_shipped(p):
             raise ModelError(f'{Path(out if what == "the model file" else run_dir)}: {what} is in the shipped models folder '
                              f'{MODELS_DIR}; write elsewhere, or pass replace_shipped=True to replace the shipped model')
     return out
