@@ -12,9 +12,9 @@ from .core import (DataError, ModelError, as_rgb_array, atomic_write, default_mo
                          progress, resolve_device)
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'DETECT_JSON', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show', 'cmd_train',
-           'cmd_evaluate', 'expand_images', 'annotated_names', 'cmd_detect', 'cmd_filter', 'cmd_swap', 'cmd_video',
-           'cmd_export_onnx', 'cmd_train_face_detector', 'build_parser', 'main']
+__all__ = ['IMAGE_EXTS', 'DATA_HELP', 'DETECT_JSON', 'EXAMPLES', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show',
+           'cmd_train', 'cmd_evaluate', 'expand_images', 'annotated_names', 'cmd_detect', 'cmd_filter', 'cmd_swap',
+           'cmd_video', 'cmd_export_onnx', 'cmd_train_face_detector', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def _ranged(kind, lo=None, hi=None):
@@ -121,7 +121,7 @@ def cmd_train(args):
     kw = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k, None) is not None}
     if kw.get('valid') not in (None, 'test', 'identity'):
         try: kw['valid'] = float(kw['valid'])
-        except ValueError: raise ValueError(f"--valid {kw['valid']}: expected test, identity or a fraction like 0.2") from None
+        except ValueError: raise ValueError(f"--valid {kw['valid']}: expected identity, test or a fraction like 0.2") from None
         if not 0 < kw['valid'] < 1: raise ValueError(f"--valid {kw['valid']}: a fraction must be between 0 and 1")
     if args.pretrained is not None: kw['pretrained'] = {'true': True, 'false': False}.get(args.pretrained.lower(), args.pretrained)
     device = resolve_device(args.device)
@@ -167,6 +167,9 @@ def _recipe(command, argv):
         from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
     from facekp.face_detector import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
 
+DATA_HELP = ('a data source: a facekp (Udacity) data folder, a 300-W folder (images with .pts files), or a keypoints CSV; '
+             'repeat it to train on several, each with its own validation split (default: $FACEKP_DATA, else ./data)')
+
 def _add_train(sub, argv):
     D = _recipe('train', argv)
     t = sub.add_parser('train', help='train a keypoint model (one-cycle, best epoch kept, resumable)',
@@ -175,7 +178,9 @@ def _add_train(sub, argv):
                                    'The epoch with the best validation NME is saved to --out (under runs/ by default; '
                                    'the shipped model is replaced only with --replace-shipped).',
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    t.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    t.add_argument('--data', action='append', default=None, metavar='SOURCE', help=DATA_HELP)
+    t.add_argument('--init', default=None, metavar='MODEL', help='start from this keypoint model file (same --arch and --size), '
+                   'e.g. models/facekp.pth to fine-tune the shipped model on your own data')
     t.add_argument('--out', default='runs/latest/facekp.pth', help='where to save the best model')
     t.add_argument('--run-dir', default='runs/latest', help='checkpoint, history and plots')
     t.add_argument('--replace-shipped', action='store_true', help='allow --out to be the shipped model file')
@@ -188,17 +193,21 @@ def _add_train(sub, argv):
     t.add_argument('--lr', type=_ranged(float, 1e-8, 10), default=D['lr'], help='peak learning rate of the head')
     t.add_argument('--trunk-lr', dest='trunk_lr', type=_ranged(float, 0, 10), default=D['trunk_lr'], help='the trunk\'s learning rate as a share of --lr')
     t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
-    t.add_argument('--valid', default=D['valid'], help="'test' (official split), 'identity' (held-out people) or a fraction")
+    t.add_argument('--valid', default=D['valid'], help="each source's validation split: 'identity' (held-out people of the "
+                   "Udacity data, held-out photos of 300-W: 20 %% and 10 %%), 'test' (the official test split of the Udacity data) "
+                   "or a fraction of the faces")
     t.add_argument('--seed', type=_ranged(int, 0, 2**32 - 1), default=D['seed'])
     t.add_argument('--max-rotate', dest='max_rotate', type=_ranged(float, 0, 180), default=D['max_rotate'], help='augmentation: degrees')
     t.add_argument('--max-zoom', dest='max_zoom', type=_ranged(float, 0, 1), default=D['max_zoom'], help='augmentation: zoom 1 +- this')
     t.add_argument('--max-shift', dest='max_shift', type=_ranged(float, 0, 0.5), default=D['max_shift'], help='augmentation: shift, share of the frame')
     t.add_argument('--max-lighting', dest='max_lighting', type=_ranged(float, 0, 1), default=D['max_lighting'], help='augmentation: brightness/contrast')
+    t.add_argument('--max-blur', dest='max_blur', type=_ranged(float, 0, 10), default=D['max_blur'], help='augmentation: Gaussian blur up to this sigma (pixels; 0: off)')
+    t.add_argument('--max-occlusion', dest='max_occlusion', type=_ranged(float, 0, 0.9), default=D['max_occlusion'], help='augmentation: cover up to this share of the crop with a rectangle (0: off)')
     t.add_argument('--gray', action='store_true', help='grayscale input (KeypointNet, a small CNN of its own, is meant for it)')
     t.add_argument('--head', default=D['head'], choices=['spatial', 'pooled'], help="'pooled' is fastai's default head (for comparison)")
     t.add_argument('--head-dropout', dest='head_dropout', type=_ranged(float, 0, 0.99), default=D['head_dropout'], help='dropout before the spatial head\'s linear layer')
     t.add_argument('--average', type=_ranged(float, 0, 10000), default=D['average'], help='validate and keep a moving average of the weights over this many epochs (0: off)')
-    t.add_argument('--limit', type=_ranged(int, 1), default=None, help='use only the first N images of each split (quick runs)')
+    t.add_argument('--limit', type=_ranged(int, 1), default=None, help='use only the first N images of each split of each source (quick runs)')
     t.add_argument('--pretrained', default=None, help='true (ImageNet weights), false, or a weights file')
     t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     t.set_defaults(func=cmd_train)

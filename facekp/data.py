@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #cell-003
 from __future__ import annotations
-import hashlib, os, re, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
+import hashlib, math, os, re, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
 # fastai 2.8.7 calls torch.jit.script at import, which newer torch deprecates: not news for facekp's users
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from PIL import Image, ImageOps, UnidentifiedImageError
 from fastcore.basics import store_attr
 from fastprogress.fastprogress import progress_bar
@@ -29,10 +30,12 @@ from .core import (N_POINTS, FACE_REGIONS, CONTOURS, FLIP_PERM, DataError, first
                          to_crop, from_crop, crop_image)
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'ARCHIVE_MAX_BYTES', 'ARCHIVE_MAX_RATIO', 'KP_COLUMNS', 'MAX_COORD',
+__all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'ARCHIVE_MAX_BYTES', 'ARCHIVE_MAX_RATIO', 'KP_COLUMNS', 'MAX_COORD', 'VALID_PCT',
            'is_data_dir', 'find_data', 'download_data', 'person_of', 'read_keypoints_csv', 'keypoints_array',
-           'default_cache_dir', 'PreparedSplit', 'prepare_split', 'FlipKeypoints', 'translate_mat', 'Translate',
-           'keypoint_augment', 'split_tables', 'keypoint_dls', 'show_keypoints', 'show_keypoint_batch']
+           'read_pts', 'photo_of', 'read_300w', 'keypoints_table', 'default_cache_dir', 'PreparedSplit',
+           'prepare_split', 'RandomBlur', 'RandomOcclusion', 'FlipKeypoints', 'translate_mat', 'Translate',
+           'keypoint_augment', 'KeypointSource', 'open_source', 'split_source', 'split_tables', 'keypoint_dls',
+           'show_keypoints', 'show_keypoint_batch']
 
 # %% ../nbs/00_data.ipynb #cell-007
 DATA_ENV = 'FACEKP_DATA'
@@ -215,6 +218,56 @@ def _is_number(s: str) -> bool:
     try: float(s); return True
     except ValueError: return False
 
+def _coordinate_problem(val: str, x: float) -> str:
+    "Why the cell `val` (read as `x`) is not a usable coordinate."
+    return ('is empty' if val == '' else f'is not a number: {val!r}' if np.isnan(x) else
+            f'is not finite: {val!r}' if np.isinf(x) else f'is {val}, beyond ±{MAX_COORD:g} pixels')
+
+def _keypoint_table(name, files, coords, where, image_dir, check_images=True, person=person_of) -> pd.DataFrame:
+    """The checked table of image names `files` and coordinate cells `coords` (strings, n × 136): `where(r)` names row `r`
+    in errors ('line 5' of a CSV, 'row 3' of a DataFrame), `name` the source; images are looked up in `image_dir`."""
+    files = pd.Series(files, dtype=str).str.strip().reset_index(drop=True)
+    coords = pd.DataFrame(coords).astype(str).apply(lambda c: c.str.strip())
+    num = coords.apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
+    bad = ~np.isfinite(num) | (np.abs(num) > MAX_COORD)
+    if bad.any():
+        r, c = map(int, np.argwhere(bad)[0])
+        raise DataError(f'{name}: {where(r)} ({files.iat[r]}), column {KP_COLUMNS[c]} {_coordinate_problem(coords.iat[r, c], num[r, c])}')
+    kps = num.reshape(-1, N_POINTS, 2)
+    span = (kps.max(1) - kps.min(1)).max(1) if len(kps) else np.zeros(0)
+    io_dist = np.linalg.norm(kps[:, 36] - kps[:, 45], axis=1)
+    for r in range(len(files)):
+        f = files.iat[r]
+        if not f or f == 'nan': raise DataError(f'{name}: {where(r)} has no image file name')
+        if Path(f).is_absolute() or '..' in re.split(r'[/\\]', f):
+            raise DataError(f'{name}: {where(r)}: image name {f!r} must be a plain name inside {image_dir}')
+        if span[r] < 1: raise DataError(f'{name}: {where(r)} ({f}): all {N_POINTS} points are at one place')
+        if io_dist[r] < 1: raise DataError(f'{name}: {where(r)} ({f}): the outer eye corners (points 36 and 45) '
+                                           'coincide, so the face has no inter-ocular distance')
+    rows = np.arange(len(files))
+    dup = files.duplicated(keep=False).to_numpy()
+    if dup.any():
+        keep = np.ones(len(files), bool); dropped = []
+        for f, idx in pd.Series(np.flatnonzero(dup)).groupby(files[dup].to_numpy()):
+            idx = list(idx)
+            if any(not np.array_equal(num[idx[0]], num[i]) for i in idx[1:]):
+                raise DataError(f'{name}: {" and ".join(where(i) for i in idx)} give different keypoints for '
+                                f'the same image {f}; keep one of them')
+            keep[idx[1:]] = False; dropped += idx[1:]
+        warnings.warn(f'{name}: {len(dropped)} repeated rows ignored ({", ".join(where(i) for i in sorted(dropped)[:10])}'
+                      f'{", …" if len(dropped) > 10 else ""}): each repeats an earlier row of the same image')
+        files, num, rows = files[keep].reset_index(drop=True), num[keep], rows[keep]
+    df = pd.DataFrame(num.astype(np.float32), columns=KP_COLUMNS)
+    df.insert(0, 'file', files.to_numpy())
+    df.insert(1, 'path', [str(Path(image_dir) / f) for f in files])
+    df.insert(2, 'person', [person(f) for f in files])
+    if check_images:
+        missing = [i for i, p in enumerate(df['path']) if not os.path.isfile(p)]
+        if missing:
+            more = f' (and {len(missing) - 1} more images)' if len(missing) > 1 else ''
+            raise DataError(f'{name}: {where(rows[missing[0]])}: image {df["path"].iat[missing[0]]} not found{more}')
+    return df
+
 def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
     "Read and validate a keypoints CSV; images are looked up in `image_dir` (default: beside the CSV, in the split's folder)."
     csv = Path(csv)
@@ -222,7 +275,6 @@ def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
     if image_dir is None:
         split = next((s for s, f in SPLIT_CSVS.items() if f == csv.name), None)
         image_dir = csv.parent / split if split else csv.parent
-    image_dir = Path(image_dir)
     text = _csv_text(csv)
     if not text.strip(): raise DataError(f'{csv}: empty file')
     try:
@@ -242,57 +294,82 @@ def read_keypoints_csv(csv, image_dir=None, check_images=True) -> pd.DataFrame:
     if not rows: raise DataError(f'{csv}: no rows')
     for ln, r in rows:
         if len(r) != len(header): raise DataError(f'{csv}: line {ln} has {len(r) - 1} coordinates, expected {ncoord}')
-    lines = np.array([ln for ln, _ in rows])   # the file's line of each row
+    lines = [ln for ln, _ in rows]   # the file's line of each row
     raw = pd.DataFrame([r for _, r in rows], dtype=str)
-    files = raw.iloc[:, 0].str.strip()
-    coords = raw.iloc[:, 1:].apply(lambda c: c.str.strip())
-    num = coords.apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
-    bad = ~np.isfinite(num) | (np.abs(num) > MAX_COORD)
-    if bad.any():
-        r, c = map(int, np.argwhere(bad)[0])
-        val = coords.iat[r, c]
-        what = ('is empty' if val == '' else f'is not a number: {val!r}' if np.isnan(num[r, c]) else
-                f'is not finite: {val!r}' if np.isinf(num[r, c]) else f'is {val}, beyond ±{MAX_COORD:g} pixels')
-        raise DataError(f'{csv}: line {lines[r]} ({files.iat[r]}), column {KP_COLUMNS[c]} {what}')
-    kps = num.reshape(-1, N_POINTS, 2)
-    span = (kps.max(1) - kps.min(1)).max(1)
-    io_dist = np.linalg.norm(kps[:, 36] - kps[:, 45], axis=1)
-    for r in range(len(raw)):
-        name = files.iat[r]
-        if not name: raise DataError(f'{csv}: line {lines[r]} has no image file name')
-        if Path(name).is_absolute() or '..' in re.split(r'[/\\]', name):
-            raise DataError(f'{csv}: line {lines[r]}: image name {name!r} must be a plain name inside {image_dir}')
-        if span[r] < 1: raise DataError(f'{csv}: line {lines[r]} ({name}): all {N_POINTS} points are at one place')
-        if io_dist[r] < 1: raise DataError(f'{csv}: line {lines[r]} ({name}): the outer eye corners (points 36 and 45) '
-                                           'coincide, so the face has no inter-ocular distance')
-    dup = files.duplicated(keep=False).to_numpy()
-    if dup.any():
-        keep = np.ones(len(raw), bool); dropped = []
-        for name, idx in pd.Series(np.flatnonzero(dup)).groupby(files[dup].to_numpy()):
-            idx = list(idx)
-            if any(not np.array_equal(num[idx[0]], num[i]) for i in idx[1:]):
-                raise DataError(f'{csv}: lines {" and ".join(str(lines[i]) for i in idx)} give different keypoints for '
-                                f'the same image {name}; keep one of them')
-            keep[idx[1:]] = False; dropped += [int(lines[i]) for i in idx[1:]]
-        warnings.warn(f'{csv}: {len(dropped)} repeated rows ignored (lines {", ".join(map(str, sorted(dropped)[:10]))}'
-                      f'{", …" if len(dropped) > 10 else ""}): each repeats an earlier row of the same image')
-        files, num, lines = files[keep].reset_index(drop=True), num[keep], lines[keep]
-    df = pd.DataFrame(num.astype(np.float32), columns=KP_COLUMNS)
-    df.insert(0, 'file', files.to_numpy())
-    df.insert(1, 'path', [str(image_dir / f) for f in files])
-    df.insert(2, 'person', [person_of(f) for f in files])
-    if check_images:
-        missing = [i for i, p in enumerate(df['path']) if not os.path.isfile(p)]
-        if missing:
-            more = f' (and {len(missing) - 1} more images)' if len(missing) > 1 else ''
-            raise DataError(f'{csv}: line {lines[missing[0]]}: image {df["path"].iat[missing[0]]} not found{more}')
-    return df
+    return _keypoint_table(csv, raw.iloc[:, 0], raw.iloc[:, 1:], lambda r: f'line {lines[r]}', image_dir, check_images)
 
 def keypoints_array(df: pd.DataFrame) -> np.ndarray:
     "The keypoints of a table as an (n, 68, 2) float32 array."
     return df[KP_COLUMNS].to_numpy(np.float32).reshape(-1, N_POINTS, 2)
 
 # %% ../nbs/00_data.ipynb #cell-018
+def read_pts(path) -> np.ndarray:
+    "The 68 points of a 300-W `.pts` file (header and braces optional) as 0-based pixel centres, (68, 2) float32."
+    path = Path(path)
+    try: text = path.read_bytes().decode('utf-8-sig')
+    except OSError as e: raise DataError(f'{path}: cannot read it ({e.strerror or e})') from None
+    except UnicodeDecodeError: raise DataError(f'{path}: not a text file (a .pts file holds lines of "x y")') from None
+    pts, declared = [], None
+    for ln, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s or s in ('{', '}'): continue
+        key, colon, val = s.partition(':')
+        if colon and key.strip().lower() in ('version', 'n_points'):
+            if key.strip().lower() == 'n_points':
+                try: declared = int(val)
+                except ValueError: raise DataError(f'{path}: line {ln}: n_points is {val.strip()!r}, not a whole number') from None
+            continue
+        xy = s.split()
+        if len(xy) != 2 or not all(_is_number(v) for v in xy):
+            raise DataError(f'{path}: line {ln}: {s[:40]!r} is not a point (two numbers "x y")')
+        x, y = float(xy[0]), float(xy[1])
+        if not all(np.isfinite(v) and abs(v) <= MAX_COORD for v in (x, y)):
+            raise DataError(f'{path}: line {ln}: ({xy[0]}, {xy[1]}) is not a finite coordinate within ±{MAX_COORD:g} pixels')
+        pts.append((x, y))
+    if declared is not None and declared != len(pts):
+        raise DataError(f'{path}: the header says n_points {declared}, the file holds {len(pts)} points')
+    if len(pts) != N_POINTS:
+        raise DataError(f'{path}: {len(pts)} points; facekp uses the {N_POINTS}-point scheme of 300-W')
+    return np.array(pts, np.float32) - 1   # 1-based (Matlab) to 0-based pixel centres
+
+# %% ../nbs/00_data.ipynb #cell-022
+def photo_of(fname: str) -> str:
+    "The photo a 300-W face comes from: its path without extension and the face number (`afw/1051618982_2.jpg` → `afw/1051618982`)."
+    p = Path(fname)
+    return (p.parent / re.sub(r'_\d{1,2}$', '', p.stem)).as_posix()
+
+def read_300w(folder, check_images=True) -> pd.DataFrame:
+    "The table (as `read_keypoints_csv`'s) of a 300-W folder: each `.pts` file below `folder` and the image of its name."
+    folder = Path(folder)
+    if not folder.is_dir(): raise DataError(f'{folder}: not a folder')
+    pts = sorted(p for p in folder.rglob('*.pts') if p.is_file())
+    if not pts: raise DataError(f'{folder}: no .pts files (a 300-W folder holds an image and a .pts file of the same name per face)')
+    images = {}
+    for d in sorted({p.parent for p in pts}):
+        for q in sorted(d.iterdir()):
+            if _IMAGE_NAME.search(q.name) and q.is_file(): images.setdefault(q.with_suffix(''), q)
+    missing = [p for p in pts if p.with_suffix('') not in images]
+    if missing and check_images:
+        more = f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''
+        raise DataError(f'{missing[0]}: no image of the same name beside it{more}')
+    pts = [p for p in pts if p.with_suffix('') in images]
+    kps = np.stack([read_pts(p) for p in pts]) if pts else np.zeros((0, N_POINTS, 2), np.float32)
+    files = [images[p.with_suffix('')].relative_to(folder).as_posix() for p in pts]
+    coords = pd.DataFrame(kps.reshape(len(pts), -1)).astype(str)
+    return _keypoint_table(folder, files, coords, lambda r: str(pts[r].relative_to(folder)), folder, check_images, photo_of)
+
+# %% ../nbs/00_data.ipynb #cell-024
+def keypoints_table(df: pd.DataFrame, image_dir='.', check_images=True, name='table') -> pd.DataFrame:
+    "The checked table (as `read_keypoints_csv`'s) of any DataFrame of image names and 136 coordinates; images in `image_dir`."
+    if not isinstance(df, pd.DataFrame): raise DataError(f'{name}: expected a pandas DataFrame, got {type(df).__name__}')
+    fcol = 'file' if 'file' in df.columns else df.columns[0] if len(df.columns) else None
+    cols = KP_COLUMNS if set(KP_COLUMNS) <= set(df.columns) else [c for c in df.columns if c != fcol]
+    if fcol is None or len(cols) != 2 * N_POINTS:
+        raise DataError(f'{name}: {len(cols)} coordinate columns, expected {2 * N_POINTS} (a file-name column, then '
+                        f'x0,y0,…,x{N_POINTS - 1},y{N_POINTS - 1})')
+    return _keypoint_table(name, df[fcol], df[cols], lambda r: f'row {df.index[r]}', image_dir, check_images)
+
+# %% ../nbs/00_data.ipynb #cell-029
 def default_cache_dir() -> Path:
     return Path(os.environ.get('FACEKP_CACHE', Path.home() / '.cache' / 'facekp'))
 
@@ -368,7 +445,44 @@ def prepare_split(df: pd.DataFrame, size=224, crop='face', margin=0.2, gray=Fals
     if cfile is not None: _write_cache(cfile, images=images, points=points, boxes=boxes, sizes=sizes)
     return PreparedSplit(df, images, points, boxes, sizes, size, crop, gray, margin)
 
-# %% ../nbs/00_data.ipynb #cell-020
+# %% ../nbs/00_data.ipynb #cell-032
+class RandomBlur(RandTransform):
+    "Blur each image of a batch with probability `p` by a Gaussian of sigma up to `max_sigma` pixels."
+    order, split_idx = 40, 0
+    def __init__(self, max_sigma=1.5, p=0.3):
+        super().__init__(p=1.); self.max_sigma, self.p_blur = max_sigma, p
+    def encodes(self, x: TensorImage):
+        n, c, h, w = x.shape
+        pick = torch.rand(n, device=x.device) < self.p_blur
+        if not pick.any(): return x
+        sig = torch.empty(int(pick.sum()), device=x.device).uniform_(0.3, self.max_sigma)
+        r = int(math.ceil(3 * self.max_sigma)); t = torch.arange(-r, r + 1, device=x.device, dtype=x.dtype)
+        k = torch.exp(-t[None] ** 2 / (2 * sig[:, None] ** 2)); k = k / k.sum(1, keepdim=True)   # (m, 2r+1)
+        y = x[pick]; m = len(y)
+        kx = k.repeat_interleave(c, 0)[:, None, None, :]; ky = k.repeat_interleave(c, 0)[:, None, :, None]
+        z = y.reshape(1, m * c, h, w)
+        z = F.conv2d(F.pad(z, (r, r, 0, 0), mode='replicate'), kx, groups=m * c)
+        z = F.conv2d(F.pad(z, (0, 0, r, r), mode='replicate'), ky, groups=m * c)
+        x = x.clone(); x[pick] = z.reshape(m, c, h, w).to(x.dtype); return x
+
+class RandomOcclusion(RandTransform):
+    "Cover a rectangle (up to `max_area` of the image, random aspect, flat colour or noise) of each image with probability `p`."
+    order, split_idx = 41, 0
+    def __init__(self, max_area=0.25, p=0.3):
+        super().__init__(p=1.); self.max_area, self.p_occ = max_area, p
+    def encodes(self, x: TensorImage):
+        n, c, h, w = x.shape
+        x = x.clone()
+        for i in torch.nonzero(torch.rand(n) < self.p_occ).flatten().tolist():
+            area = float(torch.empty(1).uniform_(0.02, self.max_area)) * h * w
+            ar = math.exp(float(torch.empty(1).uniform_(-1, 1)))
+            rh, rw = min(h, max(1, int(round(math.sqrt(area * ar))))), min(w, max(1, int(round(math.sqrt(area / ar)))))
+            y0, x0 = int(torch.randint(0, h - rh + 1, (1,))), int(torch.randint(0, w - rw + 1, (1,)))
+            fill = torch.rand(c, 1, 1, device=x.device) if torch.rand(1) < 0.5 else torch.rand(c, rh, rw, device=x.device)
+            x[i, :, y0:y0 + rh, x0:x0 + rw] = fill.to(x.dtype)
+        return x
+
+# %% ../nbs/00_data.ipynb #cell-033
 class FlipKeypoints(RandTransform):
     "Flip images left-right with probability `p`, negating x and swapping mirrored keypoint labels."
     order, split_idx = 29, 0
@@ -405,8 +519,8 @@ class Translate(AffineCoordTfm):
         super().__init__(aff_fs=lambda x: translate_mat(x, max_shift, p), pad_mode=pad_mode, **kwargs)
 
 def keypoint_augment(flip=True, max_rotate=15., min_zoom=0.9, max_zoom=1.1, max_shift=0.06,
-                     max_lighting=0.3, p_affine=0.75, p_lighting=0.75) -> list:
-    "Batch transforms for keypoints: mirrored-label flip, rotation, zoom, shift (one resampling) and lighting."
+                     max_lighting=0.3, p_affine=0.75, p_lighting=0.75, max_blur=0., max_occlusion=0.) -> list:
+    "Batch transforms for keypoints: mirrored-label flip, rotation, zoom, shift (one resampling), lighting, blur and occlusion (0: off)."
     kw = dict(p=p_affine, pad_mode='zeros', align_corners=False)
     tfms = []
     if max_rotate: tfms.append(Rotate(max_deg=max_rotate, **kw))
@@ -414,41 +528,88 @@ def keypoint_augment(flip=True, max_rotate=15., min_zoom=0.9, max_zoom=1.1, max_
     if max_shift: tfms.append(Translate(max_shift=max_shift, **kw))
     if max_lighting: tfms += [Brightness(max_lighting=max_lighting, p=p_lighting), Contrast(max_lighting=max_lighting, p=p_lighting)]
     tfms = setup_aug_tfms(tfms)
+    if max_blur: tfms.append(RandomBlur(max_blur))
+    if max_occlusion: tfms.append(RandomOcclusion(max_occlusion))
     return ([FlipKeypoints()] if flip else []) + tfms
 
-# %% ../nbs/00_data.ipynb #cell-022
+# %% ../nbs/00_data.ipynb #cell-035
 class _Getter:
     "Picklable item getter over a prepared array."
     def __init__(self, arr): self.arr = arr
     def __call__(self, i): return self.arr[i]
 
-def split_tables(source=None, valid='test', valid_pct=0.2, seed=42, limit=None):
-    "Training and validation tables for a `valid` rule ('test', a fraction, or 'identity')."
-    root = find_data(source)
-    train = read_keypoints_csv(root / SPLIT_CSVS['training'])
-    if valid == 'test': val = read_keypoints_csv(root / SPLIT_CSVS['test'])
-    elif valid == 'identity':
-        people = np.array(sorted(train['person'].unique()))
-        rng = np.random.default_rng(seed)
-        held = set(rng.choice(people, int(round(len(people) * valid_pct)), replace=False))
-        mask = train['person'].isin(held).to_numpy()
+VALID_PCT = {'udacity': 0.2, '300w': 0.1, 'csv': 0.1, 'table': 0.1}   # the share held out by default, by kind of source
+
+class KeypointSource:
+    "One source of labelled faces: its `name`, `kind` ('udacity', '300w', 'csv', 'table') and `tables` ('training', and 'test' if it has one)."
+    def __init__(self, name, kind, tables): self.name, self.kind, self.tables = name, kind, tables
+    def __repr__(self): return f"KeypointSource({self.name!r}, {self.kind}, {', '.join(f'{k}: {len(v)}' for k, v in self.tables.items())})"
+
+def open_source(source=None) -> KeypointSource:
+    "A data source: a Udacity data folder (or `None`: see `find_data`), a 300-W folder of images and `.pts` files, a keypoints CSV, or a DataFrame."
+    if isinstance(source, KeypointSource): return source
+    if isinstance(source, pd.DataFrame): return KeypointSource('table', 'table', {'training': keypoints_table(source)})
+    if source is None or is_data_dir(source):
+        root = find_data(source)
+        return KeypointSource(root.resolve().name or 'data', 'udacity',
+                              {k: read_keypoints_csv(root / f) for k, f in SPLIT_CSVS.items()})
+    p = Path(source)
+    if p.is_file(): return KeypointSource(p.stem, 'csv', {'training': read_keypoints_csv(p)})
+    if p.is_dir():
+        if next(p.rglob('*.pts'), None) is not None: return KeypointSource(p.resolve().name, '300w', {'training': read_300w(p)})
+        raise DataError(f'{p}: neither a facekp data folder ({" and ".join(SPLIT_CSVS.values())}) nor a 300-W folder '
+                        '(images with .pts files of the same names)')
+    raise DataError(f'{p}: no such file or folder')
+
+def _held_out(table, valid, valid_pct, seed) -> np.ndarray:
+    "Which rows of `table` a `valid` rule holds out: whole groups of the `person` column ('identity') or a random fraction."
+    rng = np.random.default_rng(seed)
+    if valid == 'identity':
+        groups = np.array(sorted(table['person'].unique()))
+        held = set(rng.choice(groups, int(round(len(groups) * valid_pct)), replace=False))
+        return table['person'].isin(held).to_numpy()
+    mask = np.zeros(len(table), bool)
+    mask[rng.choice(len(table), int(round(len(table) * valid)), replace=False)] = True
+    return mask
+
+def split_source(source, valid='identity', valid_pct=None, seed=42) -> tuple:
+    "Training and validation tables of one source (see `open_source`) by a `valid` rule: 'identity', 'test' or a fraction."
+    src = open_source(source)
+    if not (valid in ('test', 'identity') or (isinstance(valid, float) and 0 < valid < 1)):
+        raise ValueError(f"valid={valid!r}: expected 'identity', 'test' or a fraction between 0 and 1")
+    pct = VALID_PCT[src.kind] if valid_pct is None else valid_pct
+    train = src.tables['training']
+    if valid == 'test':
+        if 'test' not in src.tables:
+            raise DataError(f"{src.name}: a {src.kind} source has no test split; validate on held-out faces (valid='identity' or a fraction)")
+        val = src.tables['test']
+    else:
+        mask = _held_out(train, valid, pct, seed)
         train, val = train[~mask], train[mask]
-    elif isinstance(valid, float) and 0 < valid < 1:
-        rng = np.random.default_rng(seed)
-        mask = np.zeros(len(train), bool); mask[rng.choice(len(train), int(round(len(train) * valid)), replace=False)] = True
-        train, val = train[~mask], train[mask]
-    else: raise ValueError(f"valid={valid!r}: expected 'test', 'identity' or a fraction between 0 and 1")
+    for what, t in (('training', train), ('validation', val)):
+        if not len(t): raise DataError(f'{src.name}: valid={valid!r} (valid_pct={pct}) leaves no {what} images')
+    return train.assign(source=src.name).reset_index(drop=True), val.assign(source=src.name).reset_index(drop=True)
+
+def _sources(source) -> list:
+    "One source or several, as a list."
+    return list(source) if isinstance(source, (list, tuple)) else [source]
+
+def split_tables(source=None, valid='identity', valid_pct=None, seed=42, limit=None):
+    """Training and validation tables of one source or a list of them (see `open_source`), each split by its own rule
+    (see `split_source`); a `source` column names each row's source, `limit` keeps the first rows of each split of each source."""
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
         raise ValueError(f'limit={limit!r}: expected a whole number of images, 1 or more')
-    if limit: train, val = train.iloc[:limit], val.iloc[:limit]
-    for name, t in (('training', train), ('validation', val)):
-        if not len(t): raise DataError(f'{root}: valid={valid!r} (valid_pct={valid_pct}) leaves no {name} images')
-    return train.reset_index(drop=True), val.reset_index(drop=True)
+    sources = [open_source(s) for s in _sources(source)]
+    names = [s.name for s in sources]   # two sources of one name (two folders called data): told apart by their number
+    sources = [KeypointSource(f'{s.name}-{i + 1}', s.kind, s.tables) if names.count(s.name) > 1 else s for i, s in enumerate(sources)]
+    parts = [split_source(s, valid, valid_pct, seed) for s in sources]
+    if limit: parts = [(t.iloc[:limit], v.iloc[:limit]) for t, v in parts]
+    return tuple(pd.concat([p[i] for p in parts], ignore_index=True) for i in (0, 1))
 
-def keypoint_dls(source=None, size=224, bs=64, valid='test', gray=False, augment=True, crop='face', margin=0.2,
-                 valid_pct=0.2, seed=42, limit=None, cache=True, cache_dir=None, num_workers=0, device=None,
+def keypoint_dls(source=None, size=224, bs=64, valid='identity', gray=False, augment=True, crop='face', margin=0.2,
+                 valid_pct=None, seed=42, limit=None, cache=True, cache_dir=None, num_workers=0, device=None,
                  aug_kwargs=None, **kwargs):
-    "fastai `DataLoaders` of (image, 68 keypoints) from the data at `source` (see `find_data`)."
+    "fastai `DataLoaders` of (image, 68 keypoints) from one source or a list of them (see `split_tables`)."
     train, val = split_tables(source, valid, valid_pct, seed, limit)
     if len(train) < bs:   # fastai drops the last, incomplete training batch: fewer images than a batch train nothing
         raise DataError(f'{len(train)} training images (limit={limit}) are fewer than one batch (bs={bs}): '
@@ -465,7 +626,7 @@ def keypoint_dls(source=None, size=224, bs=64, valid='test', gray=False, augment
     dls.prepared = dict(zip(('train', 'valid'), prep))  # crops, boxes and tables, to map predictions back
     return dls
 
-# %% ../nbs/00_data.ipynb #cell-024
+# %% ../nbs/00_data.ipynb #cell-037
 def show_keypoints(img, kps, ax=None, numbered=False, joined=True, color='lime', s=12, fontsize=6, title=None):
     "Draw the (68, 2) keypoints `kps` (in `img`'s pixels) on `img`."
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))

@@ -5,6 +5,7 @@
 # %% ../nbs/02_training.ipynb #cell-002
 from __future__ import annotations
 import ctypes, ctypes.util, json, math, os, time
+from functools import partial
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -21,13 +22,14 @@ import torch
 import fastai.callback.progress, fastai.callback.schedule  # noqa: F401 (progress bars, fit_one_cycle, lr_find)
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.core import Callback, CancelFitException
+from fastai.metrics import AccumMetric
 from fastai.torch_core import set_seed
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'StopOnNonFinite', 'check_model_out', 'check_settings', 'WeightAverage',
-           'reuse_freed_memory', 'train_keypoints', 'add_face_check', 'predict_crops', 'evaluate', 'public', 'plot_ced',
-           'plot_worst']
+           'reuse_freed_memory', 'source_metrics', 'init_weights', 'train_keypoints', 'add_face_check', 'predict_crops',
+           'evaluate', 'public', 'plot_ced', 'plot_worst']
 
 # %% ../nbs/02_training.ipynb #cell-005
 def _plain(o):
@@ -148,9 +150,31 @@ def reuse_freed_memory() -> bool:
 
 # %% ../nbs/02_training.ipynb #cell-014
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=112, bs=16, epochs=55, freeze_epochs=1, lr=2e-3, trunk_lr=1.0, loss='wing',
-                      valid='test', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
-                      max_rotate=5., max_zoom=0.04, max_shift=0.02, max_lighting=0.1, gray=False)  # the shipped recipe
-AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting')
+                      valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
+                      max_rotate=5., max_zoom=0.04, max_shift=0.02, max_lighting=0.1, max_blur=0., max_occlusion=0., gray=False,
+                      init=None)  # the shipped recipe
+AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting', 'max_blur', 'max_occlusion')
+
+def _nme_of_rows(rows, pred, targ): return float(nme_per_image(pred, targ)[rows].mean())
+def _nme_of_sources(groups, pred, targ):
+    per = nme_per_image(pred, targ); return float(np.mean([per[g].mean() for g in groups]))
+
+def source_metrics(valid_df) -> list:
+    "Validation NME of each source (`nme_<source>`) and `nme`: their mean, each source counted once (one source: plain NME)."
+    names = valid_df['source'].to_numpy() if 'source' in valid_df else np.zeros(len(valid_df))
+    groups = {n: np.flatnonzero(names == n) for n in dict.fromkeys(names)}
+    if len(groups) < 2: return [NME()]
+    return ([AccumMetric(partial(_nme_of_sources, list(groups.values())), flatten=False, name='nme')] +
+            [AccumMetric(partial(_nme_of_rows, g), flatten=False, name=f'nme_{n}') for n, g in groups.items()])
+
+def init_weights(learn, path):
+    "Start `learn` from the weights of the keypoint model at `path` (same architecture, size and head)."
+    model, cfg, _ = load_keypoint_model(path)
+    mine = learn.facekp_config
+    diff = [f'{k} {cfg.get(k)} (this run: {mine.get(k)})' for k in ('arch', 'size', 'n_in', 'head', 'head_mid', 'crop', 'margin')
+            if cfg.get(k) != mine.get(k)]
+    if diff: raise ModelError(f'{path}: cannot start from this model: its ' + ', '.join(diff) + '; use the same --arch and --size')
+    learn.model.load_state_dict(model.state_dict())
 
 def _plot_history(run_dir: Path, learn, history):
     "Save `training.png`: the last stage's losses (train per batch, valid per epoch) and validation NME against time."
@@ -171,9 +195,12 @@ def _plot_history(run_dir: Path, learn, history):
 
 def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, device=None,
                     num_workers=0, face_check=True, replace_shipped=False, **kwargs) -> dict:
-    "Train a keypoint model (see `TRAIN_DEFAULTS`); the best epoch is saved to `out` (default: `run_dir`/facekp.pth). Returns the history."
+    """Train a keypoint model (see `TRAIN_DEFAULTS`) on one data source or a list of them (see `split_tables`); the best
+    epoch is saved to `out` (default: `run_dir`/facekp.pth). `init`: a model file to start from. Returns the history."""
     args = {**TRAIN_DEFAULTS, **kwargs}
-    unknown = set(kwargs) - set(TRAIN_DEFAULTS)
+    args['data'] = None if data is None else [str(s) for s in (data if isinstance(data, (list, tuple)) else [data])]
+    if args['init'] is not None: args['init'] = str(args['init'])
+    unknown = set(kwargs) - set(TRAIN_DEFAULTS) - {'data'}
     if unknown: raise ValueError(f'unknown training settings: {", ".join(sorted(unknown))}')
     check_settings(args, whole=('epochs', 'bs', 'size'), zero_ok=('freeze_epochs',), positive=('lr', 'trunk_lr'))
     run_dir = Path(run_dir)
@@ -195,11 +222,14 @@ def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, dev
     reuse_freed_memory()   # a quarter of the CPU time went to page faults without it
     set_seed(args['seed'], reproducible=True)
     aug = dict(max_rotate=args['max_rotate'], min_zoom=1 - args['max_zoom'], max_zoom=1 + args['max_zoom'],
-               max_shift=args['max_shift'], max_lighting=args['max_lighting'])
+               max_shift=args['max_shift'], max_lighting=args['max_lighting'], max_blur=args['max_blur'],
+               max_occlusion=args['max_occlusion'])
     dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'], gray=args['gray'],
                        limit=args['limit'], num_workers=num_workers, device=device, aug_kwargs=aug)
-    learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None else False,
-                             loss=args['loss'], head=args['head'], head_p=args['head_dropout'], wd=args['wd'])
+    learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None and args['init'] is None else False,
+                             loss=args['loss'], head=args['head'], head_p=args['head_dropout'], wd=args['wd'],
+                             metrics=source_metrics(dls.prepared['valid'].df))
+    if ck is None and args['init'] is not None: init_weights(learn, args['init'])
     learn.path = run_dir
     learn.add_cb(ChannelsLast())  # channels-last convolutions: 1.6x faster training steps on CPU (oneDNN), same numbers
     state = dict(args=args, best_nme=math.inf, history=[], t0=time.time(), elapsed0=0.0)
