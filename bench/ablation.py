@@ -2,11 +2,16 @@
 
     python bench/ablation.py --table questions [--data DIR]   # 1000 images, 96 px, 1 + 5 epochs
     python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs
+    python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs
 
 `questions` answers the training notebook's three questions (architecture, loss, batch size), from the first recipe;
 `tuning` then chose the learning rates, the augmentation, the head's dropout and the weight average of the shipped recipe,
 at batch size 16.
-Every row trains on the first `limit` training images for 1 frozen + `epochs` epochs and is scored on the first
+`photos` chooses what the model learns real photos from: the data (the Udacity frames alone, or with 300-W's faces)
+and the augmentation (the light one of the Udacity recipe, or one for photos: more rotation, scale and shift, blur,
+occlusion). Its rows are scored on each source's validation faces (people, photos held out of training), never
+on a test split.
+The other tables' rows trains on the first `limit` training images for 1 frozen + `epochs` epochs and is scored on the first
 `limit` official test images (NME, inter-ocular). Short runs favour settings that learn fast: they rank choices,
 they do not reach the full recipe's numbers. Writes bench/results/ablation.md or tuning.md.
 """
@@ -20,6 +25,7 @@ from facekp.training import evaluate, train_keypoints
 STANDARD_AUG = dict(max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3)
 MILD_AUG = dict(max_rotate=10, max_zoom=0.07, max_shift=0.04, max_lighting=0.2)
 LIGHT_AUG = dict(max_rotate=5, max_zoom=0.04, max_shift=0.02, max_lighting=0.1)
+PHOTO_AUG = dict(max_rotate=15, max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25)
 TABLES = {
     'questions': (dict(bs=32, lr=3e-3, trunk_lr=0.1, head_dropout=0.1, average=0.0, **STANDARD_AUG), [
         ('MobileNetV2 (ImageNet) + spatial head, Wing loss, bs 32 (the recipe)', {}),
@@ -44,14 +50,23 @@ TABLES = {
         ('  no dropout, lr 2e-3, weights averaged (the recipe)', dict(trunk_lr=1.0, head_dropout=0.0, lr=2e-3, average=2.0, **LIGHT_AUG)),
         ('  no dropout, lr 5e-3', dict(trunk_lr=1.0, head_dropout=0.0, lr=5e-3, **LIGHT_AUG)),
     ]),
+    'photos': (dict(bs=16, lr=2e-3, trunk_lr=1.0, head_dropout=0.0, average=2.0), [
+        ('Udacity frames alone, light augmentation (the Udacity recipe)', dict(sources=1, **LIGHT_AUG)),
+        ('Udacity + 300-W, light augmentation', dict(**LIGHT_AUG)),
+        ('Udacity + 300-W, photo augmentation', dict(**PHOTO_AUG)),
+        ('Udacity + 300-W, photo augmentation, 128 px', dict(size=128, **PHOTO_AUG)),
+    ]),
 }
 
-SIZES = {'questions': dict(limit=1000, size=96, epochs=5), 'tuning': dict(limit=1500, size=112, epochs=6)}
+SIZES = {'questions': dict(limit=1000, size=96, epochs=5), 'tuning': dict(limit=1500, size=112, epochs=6),
+         'photos': dict(limit=0, size=112, epochs=8)}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--table', choices=list(TABLES), default='questions')
-    p.add_argument('--data'); p.add_argument('--limit', type=int); p.add_argument('--size', type=int)
+    p.add_argument('--data', action='append', help='a data source (repeat it for several)')
+    p.add_argument('--limit', type=int); p.add_argument('--size', type=int)
+    p.add_argument('--rows', help='only these rows (numbers from 1, comma-separated)')
     p.add_argument('--epochs', type=int); p.add_argument('--threads', type=int, default=2)
     p.add_argument('--out', default=None, help='default: bench/results/ablation.md or tuning.md')
     a = p.parse_args()
@@ -59,18 +74,28 @@ def main():
         if getattr(a, k) is None: setattr(a, k, v)
     torch.set_num_threads(a.threads)
     base, rows = TABLES[a.table]
-    lines = [f'| setting ({a.limit} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
-             f'| test NME | FR@0.10 | minutes |', '| --- | --- | --- | --- |']
-    for name, kw in rows:
+    photos = a.table == 'photos'
+    data = a.data if photos or a.data is None else a.data[0]
+    scored = 'validation NME ' + ' / '.join(Path(d).name for d in a.data) if photos else 'test NME'
+    lines = [f'| setting ({a.limit or "all"} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
+             f'| {scored} | FR@0.10 | minutes |', '| --- | --- | --- | --- |']
+    only = {int(r) for r in a.rows.split(',')} if a.rows else None
+    for k, (name, kw) in enumerate(rows, 1):
+        if only and k not in only: continue
         d = Path(tempfile.mkdtemp())
+        kw = {'size': a.size, **base, **kw}
+        train_data = data[:kw.pop('sources')] if 'sources' in kw else data
         t = time.time()
-        train_keypoints(a.data, out=d / 'm.pth', run_dir=d, size=a.size, epochs=a.epochs, limit=a.limit, face_check=False,
-                        **{**base, **kw})
+        train_keypoints(train_data, out=d / 'm.pth', run_dir=d, epochs=a.epochs, limit=a.limit or None, face_check=False, **kw)
         mins = (time.time() - t) / 60
-        r = evaluate(d / 'm.pth', a.data, limit=a.limit, progress=False)
-        lines.append(f"| {name} | {100 * r['nme_io']:.2f} % | {100 * r['fr_010']:.1f} % | {mins:.1f} |")
+        r = evaluate(d / 'm.pth', data, split='identity' if photos else 'test', limit=a.limit or None, progress=False)
+        if photos and 'by_source' in r:
+            nme = ' / '.join(f"{100 * v['nme_io']:.2f} %" for v in r['by_source'].values())
+            fr = ' / '.join(f"{100 * v['fr_010']:.1f} %" for v in r['by_source'].values())
+        else: nme, fr = f"{100 * r['nme_io']:.2f} %", f"{100 * r['fr_010']:.1f} %"
+        lines.append(f"| {name} | {nme} | {fr} | {mins:.1f} |")
         print(lines[-1], flush=True)
-    out = Path(a.out or f"bench/results/{'ablation' if a.table == 'questions' else 'tuning'}.md")
+    out = Path(a.out or f"bench/results/{dict(questions='ablation').get(a.table, a.table)}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))

@@ -136,23 +136,29 @@ def cmd_train(args):
 
 def cmd_evaluate(args):
     import matplotlib; matplotlib.use('Agg')
-    from facekp.training import evaluate, plot_ced, plot_worst, public
+    from facekp.training import evaluate_sources, plot_ced, plot_worst, public
     with _progress_to_stderr():
-        res = evaluate(args.model, args.data, args.split, limit=args.limit, device=resolve_device(args.device or 'cpu'),
-                       progress=True, flip=args.flip)
+        rows = evaluate_sources(args.model, args.data, args.split, args.boxes, args.detector, limit=args.limit,
+                                device=resolve_device(args.device or 'cpu'), flip=args.flip, progress=True)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    plot_ced({Path(args.model).stem: res}, out / f'ced_{args.split}.png')
-    plot_worst(res, 12, out / f'worst_{args.split}.png')
-    if args.json: print(json.dumps(public(res)))
-    else:
-        print(f"{res['model']} on the {args.split} split ({res['n_images']} images, {res['seconds']:.1f} s)")
-        rows = [('NME (inter-ocular)', f"{100 * res['nme_io']:.2f} %"), ('NME median', f"{100 * res['nme_median']:.2f} %"),
-                ("MSE (Udacity's units)", f"{res['mse_udacity']:.5f}"),
-                ('FR@0.08', f"{100 * res['fr_008']:.2f} %"), ('FR@0.10', f"{100 * res['fr_010']:.2f} %"),
-                ('AUC@0.08', f"{res['auc_008']:.4f}"), ('AUC@0.10', f"{res['auc_010']:.4f}")]
-        rows += [(f'NME {k}', f'{100 * v:.2f} %') for k, v in res['nme_regions'].items()]
-        for k, v in rows: print(f'  {k:24s} {v:>10s}')
-        print(f'plots: {out / f"ced_{args.split}.png"}, {out / f"worst_{args.split}.png"}')
+    label = lambda r: f"{r['source']} {'validation' if r['split'] == 'identity' else r['split']}, {r['boxes']} boxes"
+    plot_ced({label(r): r for r in rows}, out / 'ced.png')
+    for r in rows: plot_worst(r, 12, out / f"worst_{r['source']}_{r['split']}_{r['boxes']}.png")
+    if args.json: print(json.dumps([public(r) for r in rows])); return 0
+    print(f"{args.model}: NME (inter-ocular) and failures (NME > 10 %) of each source's validation faces (people or "
+          "photos held out of training) and test split; 'true' boxes are crops around the true keypoints, "
+          f"'{args.detector}' boxes come from the face detector (a face it misses counts as a failure)")
+    head = ('source', 'split', 'boxes', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth')
+    table = [head]
+    for r in rows:
+        reg = r.get('nme_regions', {})
+        table.append((r['source'], 'validation' if r['split'] == 'identity' else r['split'], r['boxes'], str(r['n_images']),
+                      f"{100 * r.get('found', 1):.1f} %", f"{100 * r['nme_io']:.2f} %", f"{100 * r.get('nme_median', float('nan')):.2f} %",
+                      f"{100 * r['fr_010']:.2f} %", f"{r.get('auc_008', float('nan')):.3f}",
+                      *(f"{100 * reg[k]:.2f}" if k in reg else '-' for k in ('jaw', 'brows', 'nose', 'eyes', 'mouth'))))
+    w = [max(len(t[i]) for t in table) for i in range(len(head))]
+    for t in table: print('  '.join(c.ljust(w[i]) if i < 3 else c.rjust(w[i]) for i, c in enumerate(t)))
+    print(f'plots: {out / "ced.png"} and the worst faces of each row in {out}/worst_*.png')
     return 0
 
 # %% ../nbs/90_cli.ipynb #cell-015
@@ -213,13 +219,22 @@ def _add_train(sub, argv):
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser('evaluate', help='metrics of a model: NME, FR, AUC, CED plot, worst faces',
-                       description='Evaluate a model on the official test split or on held-out people. Prints the '
-                                   'metric table (or one JSON object with --json) and saves a CED plot and a grid of '
-                                   'the worst predictions in --out.', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       description="Evaluate a model on each data source's validation faces (the people or photos held "
+                                   'out of training) and, where it has one, its official test split; on crops around the '
+                                   "true keypoints and through the whole pipeline (the face detector's boxes, each face "
+                                   "cut from its photo as a square 1.5 times its landmarks' extent, at most 400 px). "
+                                   'Prints a table (or a JSON list with --json) and saves a CED plot and the worst faces '
+                                   'of each row in --out. Example: facekp evaluate --data ../shared/facekp-data --data '
+                                   '../shared/300w-train', formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     e.add_argument('--model', default=str(default_model_path()), help='model file (weights only; default: $FACEKP_MODEL, else the shipped model)')
-    e.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
-    e.add_argument('--split', default='test', choices=['test', 'identity'])
-    e.add_argument('--limit', type=_ranged(int, 1), default=None, help='only the first N images')
+    e.add_argument('--data', action='append', default=None, metavar='SOURCE', help=DATA_HELP)
+    e.add_argument('--split', default='all', choices=['all', 'identity', 'test'],
+                   help="'identity': the validation faces (people or photos held out of training); 'test': the official "
+                        "test split; 'all': both, where a source has a test split")
+    e.add_argument('--boxes', default='both', choices=['both', 'true', 'detector'],
+                   help="'true': crops around the true keypoints (the network alone); 'detector': the whole pipeline")
+    e.add_argument('--detector', default='cnn', choices=['cnn', 'haar'], help='the face detector of the pipeline rows')
+    e.add_argument('--limit', type=_ranged(int, 1), default=None, help='only the first N images of each split of each source')
     e.add_argument('--json', action='store_true', help='print one JSON object')
     e.add_argument('--flip', action='store_true', help='average each prediction with that of the mirrored face')
     e.add_argument('--out', default='eval', help='folder for the plots')

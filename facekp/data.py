@@ -34,8 +34,8 @@ __all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'ARCHIVE_MAX_BYTES', 'ARCHIVE_M
            'is_data_dir', 'find_data', 'download_data', 'person_of', 'read_keypoints_csv', 'keypoints_array',
            'read_pts', 'photo_of', 'read_300w', 'keypoints_table', 'default_cache_dir', 'PreparedSplit',
            'prepare_split', 'RandomBlur', 'RandomOcclusion', 'FlipKeypoints', 'translate_mat', 'Translate',
-           'keypoint_augment', 'KeypointSource', 'open_source', 'split_source', 'split_tables', 'keypoint_dls',
-           'show_keypoints', 'show_keypoint_batch']
+           'keypoint_augment', 'KeypointSource', 'open_source', 'split_source', 'source_list', 'split_tables',
+           'keypoint_dls', 'show_keypoints', 'show_keypoint_batch']
 
 # %% ../nbs/00_data.ipynb #cell-007
 DATA_ENV = 'FACEKP_DATA'
@@ -590,7 +590,7 @@ def split_source(source, valid='identity', valid_pct=None, seed=42) -> tuple:
         if not len(t): raise DataError(f'{src.name}: valid={valid!r} (valid_pct={pct}) leaves no {what} images')
     return train.assign(source=src.name).reset_index(drop=True), val.assign(source=src.name).reset_index(drop=True)
 
-def _sources(source) -> list:
+def source_list(source) -> list:
     "One source or several, as a list."
     return list(source) if isinstance(source, (list, tuple)) else [source]
 
@@ -599,7 +599,7 @@ def split_tables(source=None, valid='identity', valid_pct=None, seed=42, limit=N
     (see `split_source`); a `source` column names each row's source, `limit` keeps the first rows of each split of each source."""
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
         raise ValueError(f'limit={limit!r}: expected a whole number of images, 1 or more')
-    sources = [open_source(s) for s in _sources(source)]
+    sources = [open_source(s) for s in source_list(source)]
     names = [s.name for s in sources]   # two sources of one name (two folders called data): told apart by their number
     sources = [KeypointSource(f'{s.name}-{i + 1}', s.kind, s.tables) if names.count(s.name) > 1 else s for i, s in enumerate(sources)]
     parts = [split_source(s, valid, valid_pct, seed) for s in sources]

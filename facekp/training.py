@@ -11,11 +11,12 @@ from pathlib import Path
 
 from .core import atomic_write, default_model_path, is_shipped
 # facekp.data before fastai: it quiets fastai's import-time warning
-from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, from_crop, keypoint_dls, keypoints_array, load_image, prepare_split,
-                         show_keypoints, split_tables)
-from .model import (MODELS_DIR, ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
+from .data import (FLIP_PERM, N_POINTS, SPLIT_CSVS, source_list, from_crop, keypoint_dls, keypoints_array, load_image,
+                         open_source, prepare_split, show_keypoints, split_tables)
+from .model import (MODELS_DIR, NME, ModelError, auc_ced, failure_rate, keypoint_learner, load_keypoint_model, mse_udacity,
                           nme_by_region, nme_per_image, read_weights, save_atomically, save_keypoint_model)
 
+import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ from fastprogress.fastprogress import progress_bar
 # %% auto #0
 __all__ = ['TRAIN_DEFAULTS', 'AUG_KEYS', 'Checkpoint', 'StopOnNonFinite', 'check_model_out', 'check_settings', 'WeightAverage',
            'reuse_freed_memory', 'source_metrics', 'init_weights', 'train_keypoints', 'add_face_check', 'predict_crops',
-           'evaluate', 'public', 'plot_ced', 'plot_worst']
+           'evaluate', 'public', 'plot_ced', 'plot_worst', 'photo_square', 'evaluate_pipeline', 'evaluate_sources']
 
 # %% ../nbs/02_training.ipynb #cell-005
 def _plain(o):
@@ -303,22 +304,33 @@ def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True,
             res.append(((y.numpy() + 1) * size / 2))
     return np.concatenate(res) if res else np.zeros((0, N_POINTS, 2), np.float32)
 
-def evaluate(model_path=None, data=None, split='test', valid_pct=0.2, seed=42, limit=None, device='cpu',
+def _scores(pred, targ) -> dict:
+    "The field's metrics of predictions `pred` against `targ`, (n, 68, 2) in image pixels."
+    per = nme_per_image(pred, targ)
+    return dict(nme_io=float(per.mean()), nme_median=float(np.median(per)), fr_008=failure_rate(per, 0.08),
+                fr_010=failure_rate(per, 0.10), auc_008=auc_ced(per, 0.08), auc_010=auc_ced(per, 0.10),
+                nme_regions=nme_by_region(pred, targ), n_images=len(per))
+
+def evaluate(model_path=None, data=None, split='test', valid_pct=None, seed=42, limit=None, device='cpu',
              progress=True, flip=False) -> dict:
-    "Metrics of the model at `model_path` on `split` ('test', or 'identity': people held out of training)."
+    """Metrics of the model at `model_path` on crops cut around the true keypoints of `split` of one source or several:
+    'test' (the official test split) or 'identity' (the faces held out for validation by `split_tables`'s default rule:
+    people of the Udacity data, photos of 300-W). Several sources: `by_source` holds each one's metrics."""
     t0 = time.time()
     model_path = model_path or default_model_path()
     model, cfg, extra = load_keypoint_model(model_path, device)
-    _, df = split_tables(data, 'test' if split == 'test' else 'identity', valid_pct, seed, limit)
+    if split not in ('test', 'identity'): raise ValueError(f"split={split!r}: expected 'test' or 'identity'")
+    _, df = split_tables(data, split, valid_pct, seed, limit)
     prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1, progress=progress)
     pred = np.stack([from_crop(p, b) for p, b in zip(predict_crops(model, prep.images, device=device, progress=progress, flip=flip),
                                                      prep.boxes)])
     targ = keypoints_array(df)
     per = nme_per_image(pred, targ)
-    res = dict(nme_io=float(per.mean()), nme_median=float(np.median(per)), mse_udacity=mse_udacity(pred, targ, prep.sizes),
-               fr_008=failure_rate(per, 0.08), fr_010=failure_rate(per, 0.10), auc_008=auc_ced(per, 0.08),
-               auc_010=auc_ced(per, 0.10), nme_regions=nme_by_region(pred, targ), n_images=len(df), split=split,
+    res = dict(**_scores(pred, targ), mse_udacity=mse_udacity(pred, targ, prep.sizes), split=split,
                model=str(model_path), flip=flip, seconds=round(time.time() - t0, 2))
+    names = list(dict.fromkeys(df['source']))
+    if len(names) > 1:
+        res['by_source'] = {n: _scores(pred[m], targ[m]) for n in names for m in [(df['source'] == n).to_numpy()]}
     res['_pred'], res['_per'], res['_df'] = pred, per, df
     return res
 
@@ -352,3 +364,62 @@ def plot_worst(res: dict, n=12, path=None, ncols=4):
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110)
     return fig
+
+# %% ../nbs/02_training.ipynb #cell-024
+def photo_square(img: np.ndarray, kps: np.ndarray, scale=1.5, max_side=400) -> tuple:
+    "The benchmark's picture of a face: a square `scale` times its landmarks' extent around them, at most `max_side` px; and the map back."
+    lo, hi = kps.min(0), kps.max(0); c = (lo + hi) / 2
+    side = scale * float((hi - lo).max()); out = int(max(8, min(max_side, round(side))))
+    f = out / side; o = (out - 1) / 2
+    m = np.array([[f, 0, o - f * c[0]], [0, f, o - f * c[1]]], np.float32)
+    pic = cv2.warpAffine(np.ascontiguousarray(img), m, (out, out), flags=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    back = lambda p: (np.asarray(p, np.float32) - (o - f * c)) / f   # picture pixels to the photo's
+    return pic, back
+
+def evaluate_pipeline(df, detector=None, scale=1.5, max_side=400, chunk=16, progress=True) -> dict:
+    "Metrics of `detector` (a `KeypointDetector`; default: the shipped models) on the faces of table `df`, found in `photo_square` pictures."
+    from facekp.inference import KeypointDetector
+    t0 = time.time()
+    detector = detector or KeypointDetector()
+    targ = keypoints_array(df); pred = np.full_like(targ, np.nan)
+    it = range(0, len(df), chunk)
+    for i in (progress_bar(it, leave=False) if progress else it):
+        pics, backs = zip(*[photo_square(np.asarray(load_image(p)), k, scale, max_side)
+                            for p, k in zip(df['path'].iloc[i:i + chunk], targ[i:i + chunk])])
+        for j, (faces, back) in enumerate(zip(detector.batch(list(pics)), backs)):
+            if not faces: continue
+            kp = [back(f['keypoints']) for f in faces]
+            pred[i + j] = min(kp, key=lambda k: float(np.linalg.norm(k.mean(0) - targ[i + j].mean(0))))
+    found = np.isfinite(pred).all((1, 2))
+    res = _scores(pred[found], targ[found]) if found.any() else dict(nme_io=float('nan'), n_images=0)
+    per = np.full(len(df), np.inf); per[found] = nme_per_image(pred[found], targ[found])
+    res.update(fr_010=failure_rate(per, 0.10), fr_008=failure_rate(per, 0.08), found=float(found.mean()),
+               n_missed=int((~found).sum()), n_images=len(df), seconds=round(time.time() - t0, 2))
+    res['_pred'], res['_per'], res['_df'] = np.where(found[:, None, None], pred, 0), per, df
+    return res
+
+# %% ../nbs/02_training.ipynb #cell-026
+def evaluate_sources(model_path=None, data=None, split='all', boxes='both', face_detector='cnn', limit=None,
+                     device='cpu', flip=False, progress=True) -> list:
+    """A result per source, split and kind of box. `split`: 'identity' (the validation faces), 'test', or 'all' (both,
+    where a source has a test split); `boxes`: 'true' (crops around the true keypoints), 'detector', or 'both'."""
+    if split not in ('all', 'identity', 'test'): raise ValueError(f"split={split!r}: expected 'all', 'identity' or 'test'")
+    if boxes not in ('both', 'true', 'detector'): raise ValueError(f"boxes={boxes!r}: expected 'both', 'true' or 'detector'")
+    model_path = model_path or default_model_path()
+    sources = [open_source(s) for s in source_list(data)]
+    detector = None
+    if boxes != 'true':
+        from facekp.inference import KeypointDetector
+        detector = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector)
+    rows = []
+    for src in sources:
+        for sp in (['identity'] + (['test'] if 'test' in src.tables else [])) if split == 'all' else [split]:
+            if boxes != 'detector':
+                rows.append(dict(evaluate(model_path, src, sp, limit=limit, device=device, progress=progress, flip=flip),
+                                 source=src.name, boxes='true'))
+            if boxes != 'true':
+                df = split_tables(src, sp, limit=limit)[1]
+                rows.append(dict(evaluate_pipeline(df, detector, progress=progress), source=src.name, split=sp,
+                                 boxes=face_detector, model=str(model_path)))
+    return rows
