@@ -1,6 +1,7 @@
-"""Speed (and accuracy) of facekp's keypoints and of the whole pipeline, against dlib in the same run.
+"""Speed (and accuracy) of facekp's keypoints and of the whole pipeline, against dlib and MediaPipe in the same run.
 
     python bench/speed.py [--data DIR] [--model PATH] [--onnx] [--limit N] [--threads 2] [--json]
+                          [--no-haar] [--no-dlib] [--dlib-python PATH] [--no-mediapipe] [--mp-python PATH] [--mp-refine]
 
 Measures, on CPU (and on the GPU when there is one, with --device cuda):
   - keypoints for one face at batch 1 (median ms over repeated calls; the model only, one pass);
@@ -13,10 +14,23 @@ Measures, on CPU (and on the GPU when there is one, with --device cuda):
     with facekp's CNN face detector (the default) and, in the same run, with the Haar cascade
     (--scale-factor, --min-neighbors: the cascade's settings; --refine, --refine-tol: the keypoint passes;
     defaults as shipped);
-  - dlib (`pip install dlib-bin face-recognition-models`, benchmark only): HOG detector (upsample 1) +
-    the 68-point ERT shape predictor on the same images, and the ratio.
+  - on the same decoded images, one image per call, end to end (images/s, share of true faces found by
+    the same rule, pipeline NME) and facekp's images/s over theirs (`speedup_*_vs_*`: batched, one per call):
+    - dlib (benchmark only): HOG detector (upsample 1) + the 68-point ERT shape predictor. In this process
+      if it has dlib (`pip install dlib-bin face-recognition-models`), else through bench/landmark_worker.py
+      run by --dlib-python (default /work/venv-dlib/bin/python);
+    - MediaPipe Face Mesh (benchmark only, never a facekp dependency), always in its own venv through
+      bench/landmark_worker.py run by --mp-python (default /work/venv-mp/bin/python;
+      python3 -m venv /work/venv-mp && /work/venv-mp/bin/pip install mediapipe==0.10.14, whose wheel ships
+      its models): static_image_mode=True (face detection + mesh on every image), max_num_faces=10
+      (--mp-max-faces), refine_landmarks=False (468 points; --mp-refine: 478, eyes and lips refined);
+      its points reach the 68 iBUG points through MP_TO_68 (source and changes there).
+    A worker's clock runs around the per-image calls only (after one uncounted warm-up call), so the
+    tools' start-up is not counted (bench/startup.py measures that). A tool that is missing or fails
+    prints one line and is left out; --no-dlib, --no-mediapipe skip them.
+Prints every result, then a table of the end-to-end rows (--json: the results as one JSON object).
 """
-import argparse, json, os, statistics, time
+import argparse, json, os, statistics, subprocess, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +53,54 @@ def pick_face(faces_boxes, kps):
     hits = [i for i, b in enumerate(faces_boxes) if b[0] <= c[0] <= b[2] and b[1] <= c[1] <= b[3]]
     return max(hits, key=lambda i: faces_boxes[i][2] - faces_boxes[i][0]) if hits else None
 
+WORKER = Path(__file__).resolve().parent / 'landmark_worker.py'
+
+# The 68 iBUG points from MediaPipe Face Mesh's vertices (two: their mean). After the map of
+# github.com/PeizhiYan/Mediapipe_2_Dlib_Landmarks (mediapipe2dlib/mp2dlib.py, `mp2dlib_correspondence`, 2024),
+# with three points changed, checked on the first 300 training images (the test images left alone) and by eye:
+# 30 (nose tip) 4 -> 1, MediaPipe's own `noseTip` (tensorflow/tfjs-models, facemesh/src/keypoints.ts,
+# MESH_ANNOTATIONS); 55 and 59 (lower outer lip) 321 and 91 -> 405 and 181, the third vertex of `lipsLowerOuter`
+# from each corner, as the map takes the third of `lipsUpperOuter` for 53 and 49. Their errors fell from 7.9, 7.1
+# and 8.4 % of the inter-ocular distance to 5.0, 6.1 and 4.1 % (NME 6.89 -> 6.77 %). The rest is the published map;
+# the jaw stays the furthest off (9-15 %): Face Mesh's outline is the head's silhouette, not the labelled jaw line.
+MP_TO_68 = [
+    [127], [234], [93], [132, 58], [58, 172], [136], [150], [176], [152],       # jaw 0-16
+    [400], [379], [365], [397, 288], [361], [323], [454], [356],
+    [70], [63], [105], [66], [107], [336], [296], [334], [293], [300],         # brows 17-26
+    [168, 6], [197, 195], [5], [1], [75], [97], [2], [326], [305],             # nose 27-35
+    [33], [160], [158], [133], [153], [144], [362], [385], [387], [263], [373], [380],   # eyes 36-47
+    [61], [39], [37], [0], [267], [269], [291], [405], [314], [17], [84], [181],  # outer lips 48-59
+    [78], [82], [13], [312], [308], [317], [14], [87]]                         # inner lips 60-67
+
+def mediapipe_to_68(pts):
+    "(P, 2) Face Mesh points (468, or 478 with refine_landmarks) -> (68, 2) iBUG points."
+    return np.stack([pts[ix].mean(0) for ix in MP_TO_68])
+
+# Points into the labels' pixels: dlib reports 0-based pixel centres, as the labels are documented; MediaPipe's
+# normalised x times the width is continuous (0 the left edge of the image), so x * width - 0.5 are pixel centres.
+# Both then get LABEL_SHIFT, the 0.5 px this benchmark has always added to dlib's points (the labels lie about
+# +1 px right and down of both tools' points on average, so the shift changes both NMEs alike).
+LABEL_SHIFT = 0.5
+
+def run_worker(tool, python, images_npz, *args):
+    "Run bench/landmark_worker.py `tool` with `python` (the tool's own venv): (its results, None) or (None, why not)."
+    if not os.path.exists(python): return None, 'not found'
+    out = Path(images_npz).with_name(f'{tool}-out.npz')
+    env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME')}
+    env.update(GLOG_minloglevel='2', TF_CPP_MIN_LOG_LEVEL='2')
+    try: r = subprocess.run([python, str(WORKER), tool, str(images_npz), str(out), *args], capture_output=True, text=True,
+                            env=env, timeout=3600)
+    except (OSError, subprocess.SubprocessError) as e: return None, f'{type(e).__name__}: {e}'.splitlines()[0]
+    if r.returncode != 0 or not out.exists():
+        lines = [l.strip() for l in r.stderr.splitlines() if l.strip()]
+        return None, f'worker exit {r.returncode}: {lines[-1] if lines else "no message"}'
+    with np.load(out) as z: return {k: z[k] for k in z.files}, None
+
+def worker_faces(z):
+    "Per image, the (points, box) of each face a worker found."
+    ends = np.cumsum(z['counts']); starts = ends - z['counts']
+    return [[(z['points'][j], z['boxes'][j]) for j in range(s, e)] for s, e in zip(starts, ends)]
+
 def dlib_predictor_path():
     import importlib.util
     spec = importlib.util.find_spec('face_recognition_models')
@@ -50,6 +112,11 @@ def main():
     p.add_argument('--limit', type=int); p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu'); p.add_argument('--json', action='store_true')
     p.add_argument('--no-dlib', action='store_true')
+    p.add_argument('--dlib-python', default='/work/venv-dlib/bin/python', help="dlib's venv, used when this python has no dlib")
+    p.add_argument('--no-mediapipe', action='store_true', help='skip MediaPipe Face Mesh')
+    p.add_argument('--mp-python', default='/work/venv-mp/bin/python', help="MediaPipe's venv (mediapipe==0.10.14)")
+    p.add_argument('--mp-max-faces', type=int, default=10, help='MediaPipe: max_num_faces')
+    p.add_argument('--mp-refine', action='store_true', help='MediaPipe: refine_landmarks (478 points; default off: 468)')
     p.add_argument('--chunk', type=int, default=32, help='images per detector.batch call')
     p.add_argument('--scale-factor', type=float, default=1.15); p.add_argument('--min-neighbors', type=int, default=4)
     p.add_argument('--refine', type=int, default=None, help="default: what each face detector's boxes need")
@@ -121,32 +188,98 @@ def main():
         res[f'{name}_parallel_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
     res['detect_workers'] = det.workers
     res['facekp_images_per_s'] = res['facekp_onnx_images_per_s' if a.onnx else 'facekp_torch_images_per_s']
+    res['facekp_one_per_call_images_per_s'] = res['facekp_onnx_one_per_call_images_per_s' if a.onnx else 'facekp_torch_one_per_call_images_per_s']
     res['n_images'] = len(rgbs)
+
+    # other tools on the same images, end to end at one image per call
+    def score(name, outs):
+        "Share found, pipeline NME, failure rate, faces per image; `outs`: per image, (68 points in the labels' pixels, box) per face."
+        nmes = []
+        for faces, k in zip(outs, kps):
+            i = pick_face([b for _, b in faces], k)
+            if i is not None: nmes.append(nme_per_image(faces[i][0][None], k[None])[0])
+        res[f'{name}_found'] = len(nmes) / len(outs)
+        res[f'{name}_pipeline_nme'] = float(np.mean(nmes)) if nmes else float('nan')
+        res[f'{name}_pipeline_fr_010'] = float(np.mean(np.array(nmes) > 0.1)) if nmes else float('nan')
+        res[f'{name}_faces_per_image'] = float(np.mean([len(o) for o in outs]))
+    def ratios(name):
+        res[f'speedup_end_to_end_vs_{name}'] = res['facekp_images_per_s'] / res[f'{name}_images_per_s']
+        res[f'speedup_one_per_call_vs_{name}'] = res['facekp_one_per_call_images_per_s'] / res[f'{name}_images_per_s']
+        if not a.no_haar: res[f'speedup_haar_pipeline_vs_{name}'] = res['facekp_haar_images_per_s'] / res[f'{name}_images_per_s']
+    def drop(name):
+        "Forget a tool's partial results."
+        for k in [k for k in res if k.startswith(f'{name}_') or k.endswith(f'_vs_{name}')]: del res[k]
+    tmp = tempfile.TemporaryDirectory(prefix='facekp-speed-')
+    images_npz = None
+    def images():
+        "The decoded images, once, for the workers (the same pixels facekp and dlib get)."
+        nonlocal images_npz
+        if images_npz is None:
+            images_npz = Path(tmp.name) / 'images.npz'
+            np.savez(images_npz, **{str(i): r for i, r in enumerate(rgbs)})
+        return images_npz
 
     if not a.no_dlib:
         try: import dlib
-        except ImportError: dlib = None; print('dlib not installed: pip install dlib-bin face-recognition-models')
+        except ImportError: dlib = None
         if dlib is not None:
-            dlib.set_num_threads = getattr(dlib, 'set_num_threads', None)
             hog, sp = dlib.get_frontal_face_detector(), dlib.shape_predictor(dlib_predictor_path())
-            found, nmes = 0, []
             t = time.perf_counter()
             outs = []
             for r in progress_bar(rgbs, leave=False):
                 rects = hog(r, 1)
                 outs.append([(rc, np.array([[q.x, q.y] for q in sp(r, rc).parts()], np.float32)) for rc in rects])
             res['dlib_images_per_s'] = len(rgbs) / (time.perf_counter() - t)
-            for faces, k in zip(outs, kps):
-                i = pick_face([(rc.left(), rc.top(), rc.right(), rc.bottom()) for rc, _ in faces], k)
-                if i is None: continue
-                found += 1; nmes.append(nme_per_image(faces[i][1][None] + 0.5, k[None])[0])
-            res['dlib_found'] = found / len(rgbs); res['dlib_pipeline_nme'] = float(np.mean(nmes))
+            score('dlib', [[(pts + LABEL_SHIFT, (rc.left(), rc.top(), rc.right(), rc.bottom())) for rc, pts in o] for o in outs])
             rc = dlib.rectangle(0, 0, rgbs[0].shape[1] - 1, rgbs[0].shape[0] - 1)
             res['dlib_predictor_ms_per_face'] = 1000 * timeit(lambda: sp(rgbs[0], rc), 200)
-            res['speedup_end_to_end_vs_dlib'] = res['facekp_images_per_s'] / res['dlib_images_per_s']
-            if not a.no_haar: res['speedup_haar_pipeline_vs_dlib'] = res['facekp_haar_images_per_s'] / res['dlib_images_per_s']
+            res['dlib_via'] = 'in-process'
+            ratios('dlib')
+        else:
+            try:
+                z, why = run_worker('dlib', a.dlib_python, images())
+                if z is None:
+                    print(f'dlib skipped: not installed here, and {a.dlib_python}: {why} '
+                          '(pip install dlib-bin face-recognition-models, here or in --dlib-python\'s venv)')
+                else:
+                    res['dlib_images_per_s'] = len(rgbs) / z['seconds'].sum()
+                    score('dlib', [[(pts + LABEL_SHIFT, b) for pts, b in f] for f in worker_faces(z)])
+                    res['dlib_predictor_ms_per_face'] = float(z['predictor_ms_per_face'])
+                    res['dlib_via'] = a.dlib_python
+                    ratios('dlib')
+            except Exception as e:
+                drop('dlib'); print(f'dlib skipped: {type(e).__name__}: {e}'.splitlines()[0])
+
+    if not a.no_mediapipe:
+        try:
+            args = ['--max-faces', str(a.mp_max_faces)] + (['--refine'] if a.mp_refine else [])
+            z, why = run_worker('mediapipe', a.mp_python, images(), *args)
+            if z is None: print(f'MediaPipe skipped: {a.mp_python}: {why} (python3 -m venv /work/venv-mp && /work/venv-mp/bin/pip install mediapipe==0.10.14)')
+            else:
+                assert len(z['counts']) == len(rgbs), f'{len(z["counts"])} results for {len(rgbs)} images'
+                res['mediapipe_version'] = str(z['version'])
+                res['mediapipe_settings'] = f'static_image_mode=True, max_num_faces={a.mp_max_faces}, refine_landmarks={a.mp_refine}'
+                res['mediapipe_points'] = int(z['points'].shape[1])
+                res['mediapipe_images_per_s'] = len(rgbs) / z['seconds'].sum()
+                res['mediapipe_cpu_per_wall'] = float(z['cpu_seconds']) / z['seconds'].sum()
+                score('mediapipe', [[(mediapipe_to_68(pts) - 0.5 + LABEL_SHIFT, b) for pts, b in f] for f in worker_faces(z)])
+                ratios('mediapipe')
+        except Exception as e:
+            drop('mediapipe'); print(f'MediaPipe skipped: {type(e).__name__}: {e}'.splitlines()[0])
+    tmp.cleanup()
+
     if a.json: print(json.dumps(res))
     else:
-        for k, v in res.items(): print(f'{k:32s} {v:.4g}' if isinstance(v, float) else f'{k:32s} {v}')
+        for k, v in res.items(): print(f'{k:40s} {v:.4g}' if isinstance(v, float) else f'{k:40s} {v}')
+        fk = 'onnx' if a.onnx else 'torch'
+        rows = [(f'facekp ({fk}, --chunk {a.chunk} per call)', 'facekp_images_per_s', f'facekp_{fk}'),
+                (f'facekp ({fk}, one image per call)', 'facekp_one_per_call_images_per_s', f'facekp_{fk}'),
+                ('dlib (HOG + ERT)', 'dlib_images_per_s', 'dlib'),
+                (f'MediaPipe Face Mesh ({res.get("mediapipe_points")} -> 68)', 'mediapipe_images_per_s', 'mediapipe')]
+        print(f'\nend to end, the same {len(rgbs)} images{"":15s} images/s   facekp batched / this   facekp one per call / this   found    NME %')
+        for label, speed, acc in rows:
+            if speed not in res: continue
+            print(f'{label:40s} {res[speed]:8.1f} {res["facekp_images_per_s"] / res[speed]:22.2f}x '
+                  f'{res["facekp_one_per_call_images_per_s"] / res[speed]:27.2f}x {100 * res[acc + "_found"]:7.1f}% {100 * res[acc + "_pipeline_nme"]:7.2f}')
 
 if __name__ == '__main__': main()
