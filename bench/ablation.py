@@ -15,12 +15,12 @@ The other tables' rows trains on the first `limit` training images for 1 frozen 
 `limit` official test images (NME, inter-ocular). Short runs favour settings that learn fast: they rank choices,
 they do not reach the full recipe's numbers. Writes bench/results/ablation.md or tuning.md.
 """
-import argparse, tempfile, time
+import argparse, json, tempfile, time
 from pathlib import Path
 
 import torch
 
-from facekp.training import evaluate, train_keypoints
+from facekp.training import evaluate, evaluate_sources, train_keypoints
 
 STANDARD_AUG = dict(max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3)
 MILD_AUG = dict(max_rotate=10, max_zoom=0.07, max_shift=0.04, max_lighting=0.2)
@@ -67,6 +67,8 @@ def main():
     p.add_argument('--data', action='append', help='a data source (repeat it for several)')
     p.add_argument('--limit', type=int); p.add_argument('--size', type=int)
     p.add_argument('--rows', help='only these rows (numbers from 1, comma-separated)')
+    p.add_argument('--keep', help='keep the model of each row in KEEP/<table>/row<k>/ (default: a temporary folder)')
+    p.add_argument('--score-kept', action='store_true', help='score the models kept in --keep again, without training')
     p.add_argument('--epochs', type=int); p.add_argument('--threads', type=int, default=2)
     p.add_argument('--out', default=None, help='default: bench/results/ablation.md or tuning.md')
     a = p.parse_args()
@@ -79,21 +81,29 @@ def main():
     scored = 'validation NME ' + ' / '.join(Path(d).name for d in a.data) if photos else 'test NME'
     lines = [f'| setting ({a.limit or "all"} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
              f'| {scored} | FR@0.10 | minutes |', '| --- | --- | --- | --- |']
+    if photos:   # and through the whole pipeline: the shipped face detector's boxes, on the photos' validation faces
+        lines[0] = lines[0].replace(' | minutes |', f' | pipeline NME {Path(a.data[-1]).name} (found) | minutes |')
+        lines[1] += ' --- |'
     only = {int(r) for r in a.rows.split(',')} if a.rows else None
     for k, (name, kw) in enumerate(rows, 1):
         if only and k not in only: continue
-        d = Path(tempfile.mkdtemp())
+        d = Path(a.keep) / a.table / f'row{k}' if a.keep else Path(tempfile.mkdtemp())
         kw = {'size': a.size, **base, **kw}
         train_data = data[:kw.pop('sources')] if 'sources' in kw else data
-        t = time.time()
-        train_keypoints(train_data, out=d / 'm.pth', run_dir=d, epochs=a.epochs, limit=a.limit or None, face_check=False, **kw)
-        mins = (time.time() - t) / 60
+        if not (a.keep and (d / 'm.pth').is_file() and a.score_kept):
+            train_keypoints(train_data, out=d / 'm.pth', run_dir=d, epochs=a.epochs, limit=a.limit or None, face_check=False,
+                            resume=False, **kw)
+        mins = json.loads((d / 'history.json').read_text())[-1]['seconds'] / 60   # training time, as the run recorded it
         r = evaluate(d / 'm.pth', data, split='identity' if photos else 'test', limit=a.limit or None, progress=False)
         if photos and 'by_source' in r:
             nme = ' / '.join(f"{100 * v['nme_io']:.2f} %" for v in r['by_source'].values())
             fr = ' / '.join(f"{100 * v['fr_010']:.1f} %" for v in r['by_source'].values())
         else: nme, fr = f"{100 * r['nme_io']:.2f} %", f"{100 * r['fr_010']:.1f} %"
-        lines.append(f"| {name} | {nme} | {fr} | {mins:.1f} |")
+        pipe = ''
+        if photos:
+            p = evaluate_sources(d / 'm.pth', a.data[-1], split='identity', boxes='detector', limit=a.limit or None, progress=False)[0]
+            pipe = f" {100 * p['nme_io']:.2f} % ({100 * p['found']:.1f} %) |"
+        lines.append(f"| {name} | {nme} | {fr} |{pipe} {mins:.1f} |")
         print(lines[-1], flush=True)
     out = Path(a.out or f"bench/results/{dict(questions='ablation').get(a.table, a.table)}.md")
     out.parent.mkdir(parents=True, exist_ok=True)

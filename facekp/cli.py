@@ -62,13 +62,16 @@ def _not_an_input(out, *inputs, option='--out'):
 
 # %% ../nbs/90_cli.ipynb #cell-012
 def cmd_data_info(args):
-    "Print where the data is and what it holds."
-    from facekp.data import SPLIT_CSVS, find_data, read_keypoints_csv
-    root = find_data(args.data)
-    print(f'facekp data: {root.resolve()}')
-    for split, csv in SPLIT_CSVS.items():
-        df = read_keypoints_csv(root / csv)
-        print(f'  {split:9s} {len(df):5d} images of {df["person"].nunique():4d} people  ({csv})')
+    "Print where each data source is, what kind it is and what it holds, and its validation split."
+    from facekp.data import open_source, split_source
+    for given in (args.data or [None]):
+        src = open_source(given)
+        unit = 'people' if src.kind == 'udacity' else 'photos'
+        print(f'{src.name}: {src.kind} data, {Path(given).resolve() if given is not None else "found by $FACEKP_DATA or ./data"}')
+        for split, df in src.tables.items():
+            print(f'  {split:10s} {len(df):5d} faces of {df["person"].nunique():4d} {unit}')
+        train, val = split_source(src)
+        print(f'  validation {len(val):5d} faces of {val["person"].nunique():4d} {unit}, held out of training (seed 42)')
     return 0
 
 def cmd_data_download(args):
@@ -83,17 +86,20 @@ def cmd_data_show(args):
     import matplotlib; matplotlib.use('Agg')
     from facekp.data import keypoint_dls, show_keypoint_batch
     fmt = _image_format(args.out)
-    with _progress_to_stderr(): dls = keypoint_dls(args.data, size=args.size, bs=args.n, valid='test', limit=max(args.n, 64) if args.quick else None)
+    with _progress_to_stderr(): dls = keypoint_dls(args.data, size=args.size, bs=args.n, limit=max(args.n, 64) if args.quick else None)
     fig = show_keypoint_batch(dls, n=args.n, numbered=args.numbered)
     with atomic_write(args.out) as tmp: fig.savefig(tmp, dpi=120, format=fmt.lower() if fmt != 'JPEG' else 'jpg')
     print(f'wrote {args.out}')
     return 0
 
+DATA_HELP = ('a data source: a facekp (Udacity) data folder, a 300-W folder (images with .pts files), or a keypoints CSV; '
+             'repeat it to train on several, each with its own validation split (default: $FACEKP_DATA, else ./data)')
+
 def _add_data(sub):
     d = sub.add_parser('data', help='find, download or look at the data set',
                        description='Find, download or look at the keypoints data set. The data is looked for in '
                                    '--data, else $FACEKP_DATA, else ./data.')
-    d.add_argument('--data', default=None, help='data folder (default: $FACEKP_DATA, else ./data)')
+    d.add_argument('--data', action='append', default=None, metavar='SOURCE', help=DATA_HELP)
     d.set_defaults(func=cmd_data_info)
     dsub = d.add_subparsers(dest='data_command', metavar='ACTION')
     i = dsub.add_parser('info', help='where the data is and what it holds (the default)')
@@ -113,7 +119,7 @@ def _add_data(sub):
     s.add_argument('--numbered', action='store_true', help='number the 68 points')
     s.add_argument('--quick', action='store_true', help='prepare only the first images (fast)')
     s.set_defaults(func=cmd_data_show)
-    for q in (i, s): q.add_argument('--data', default=argparse.SUPPRESS, help='data folder')
+    for q in (i, s): q.add_argument('--data', action='append', default=argparse.SUPPRESS, metavar='SOURCE', help=DATA_HELP)
 
 # %% ../nbs/90_cli.ipynb #cell-014
 def cmd_train(args):
@@ -172,9 +178,6 @@ def _recipe(command, argv):
     if command == 'train':
         from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
     from facekp.face_detector import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
-
-DATA_HELP = ('a data source: a facekp (Udacity) data folder, a 300-W folder (images with .pts files), or a keypoints CSV; '
-             'repeat it to train on several, each with its own validation split (default: $FACEKP_DATA, else ./data)')
 
 def _add_train(sub, argv):
     D = _recipe('train', argv)
@@ -462,10 +465,11 @@ def _add_models(sub, argv):
     tf = sub.add_parser('train-face-detector', help="train facekp's small CNN face detector (resumable)",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description='Train the CNN face detector that `facekp detect` uses, on pictures made from the keypoint '
-                                    'data (single faces at random sizes and places, mosaics, backgrounds). A checkpoint is '
+                                    'data (single faces at random sizes and places, mosaics, backgrounds), from one source or '
+                                    'several (e.g. --data ../shared/facekp-data --data ../shared/300w-train). A checkpoint is '
                                     'written every epoch; running the same command again resumes it. Writes --out and its '
                                     'ONNX twin (under runs/ by default; the shipped detector is replaced only with --replace-shipped).')
-    tf.add_argument('--data', default=None, help='data folder ($FACEKP_DATA, else ./data)')
+    tf.add_argument('--data', action='append', default=None, metavar='SOURCE', help=DATA_HELP)
     tf.add_argument('--out', default='runs/face_detector/face_detector.pth', help='where to save the detector')
     tf.add_argument('--run-dir', default='runs/face_detector', help='checkpoint folder')
     tf.add_argument('--replace-shipped', action='store_true', help='allow --out to be the shipped detector')

@@ -548,7 +548,9 @@ class KeypointSource:
 def open_source(source=None) -> KeypointSource:
     "A data source: a Udacity data folder (or `None`: see `find_data`), a 300-W folder of images and `.pts` files, a keypoints CSV, or a DataFrame."
     if isinstance(source, KeypointSource): return source
-    if isinstance(source, pd.DataFrame): return KeypointSource('table', 'table', {'training': keypoints_table(source)})
+    if isinstance(source, pd.DataFrame):   # a table of facekp's readers is used as it is; any other is checked first
+        ready = {'file', 'path', 'person', *KP_COLUMNS} <= set(source.columns)
+        return KeypointSource('table', 'table', {'training': source if ready else keypoints_table(source)})
     if source is None or is_data_dir(source):
         root = find_data(source)
         return KeypointSource(root.resolve().name or 'data', 'udacity',

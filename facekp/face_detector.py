@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import ModelError, default_face_detector_path, face_squares, file_sha256, load_image, square_iou
-from .data import SPLIT_CSVS, find_data, keypoints_array, read_keypoints_csv
+from .data import keypoints_array, split_tables
 from .model import read_weights, save_atomically
 from .inference import CnnFaceDetector, decode_centers, nms_squares   # running the detector: facekp.inference
 
@@ -176,7 +176,9 @@ FACE_DETECTOR_DEFAULTS = dict(epochs=25, n_per_epoch=4000, bs=32, lr=4e-3, side=
 
 def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resume=True,
                         progress=True, replace_shipped=False, **kwargs) -> list:
-    "Train `FaceCenterNet` on `FaceCanvases` (see `FACE_DETECTOR_DEFAULTS`); save it and its ONNX twin to `out` (default: `run_dir`/face_detector.pth). Returns the history."
+    """Train `FaceCenterNet` on `FaceCanvases` of one data source or several (see `split_tables`: the faces held out for
+    validation are those the keypoint model holds out); save it and its ONNX twin to `out` (default: `run_dir`/face_detector.pth).
+    Returns the history."""
     from fastai.callback.core import Callback
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader
@@ -201,11 +203,10 @@ def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resum
               'Use resume=False (--no-resume) or another run_dir to train again.')
         return list(ck['history'])
     set_seed(args['seed'])
-    root = find_data(data)
-    tables = {k: read_keypoints_csv(root / SPLIT_CSVS[k]) for k in ('training', 'test')}
-    if args['limit']: tables = {k: v.iloc[:args['limit']] for k, v in tables.items()}
-    train_ds = FaceCanvases(*load_faces(tables['training']), n=args['n_per_epoch'], side=args['side'], seed=args['seed'])
-    valid_ds = FaceCanvases(*load_faces(tables['test']), n=max(args['bs'], args['n_per_epoch'] // 8), side=args['side'],
+    # the keypoint model's split (people or photos held out, seed 42): no validation face of either model is trained on
+    train, valid = split_tables(data, 'identity', limit=args['limit'])
+    train_ds = FaceCanvases(*load_faces(train), n=args['n_per_epoch'], side=args['side'], seed=args['seed'])
+    valid_ds = FaceCanvases(*load_faces(valid), n=max(args['bs'], args['n_per_epoch'] // 8), side=args['side'],
                             seed=args['seed'] + 1, train=False)
     dls = DataLoaders(DataLoader(train_ds, bs=args['bs'], shuffle=True, drop_last=True), DataLoader(valid_ds, bs=args['bs']), device='cpu')
     history = [] if ck is None else list(ck['history'])

@@ -58,3 +58,28 @@ def data_dir(tmp_path):
 def _isolated_cache(tmp_path, monkeypatch):
     "Each test gets its own crop cache, so no test reads another's."
     monkeypatch.setenv('FACEKP_CACHE', str(tmp_path / 'cache'))
+
+SHARED_300W = SHARED.parent / '300w-train'
+
+def write_pts(path, kps, header=True):
+    "A 300-W .pts file of 0-based points `kps` (written 1-based, as 300-W does)."
+    body = '\n'.join(f'{x + 1:.3f} {y + 1:.3f}' for x, y in kps)
+    Path(path).write_text(f'version: 1\nn_points:  68\n{{\n{body}\n}}\n' if header else body + '\n')
+
+def make_300w_dir(root, photos=(('lfpw', 'image_0001', 1), ('lfpw', 'image_0002', 1), ('afw', '1051618982', 3),
+                                ('afw', '111076519', 2), ('helen', '100032540', 1), ('helen', '100040721', 1)), seed=0):
+    "A small 300-W folder: subsets of photos, several faces of one photo (`<photo>_1`, `_2`…), .pts with and without header."
+    rng = np.random.default_rng(seed)
+    root = Path(root)
+    for k, (sub, photo, n) in enumerate(photos):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+        for f in range(1, n + 1):
+            stem = photo if n == 1 and sub == 'lfpw' else f'{photo}_{f}'
+            w, h = int(rng.integers(100, 160)), int(rng.integers(100, 160))
+            Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8)).save(root / sub / f'{stem}.{"png" if k % 2 else "jpg"}')
+            write_pts(root / sub / f'{stem}.pts', face_shape(w / 2, h / 2, min(w, h) / 3, rng), header=bool(f % 2))
+    return root
+
+@pytest.fixture
+def w300_dir(tmp_path):
+    return make_300w_dir(tmp_path / '300w')
