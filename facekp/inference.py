@@ -16,8 +16,9 @@ from .core import (DataError, ModelError, N_POINTS, FLIP_PERM, as_rgb_array, che
 
 # %% auto #0
 __all__ = ['HAAR_TO_CROP', 'FACE_DETECTORS', 'HaarFaceDetector', 'nms_squares', 'decode_centers', 'CnnFaceDetector',
-           'box_to_crop', 'pooled_features', 'face_probability', 'face_check_crops', 'fit_face_check', 'export_onnx',
-           'OnnxKeypointModel', 'crop_change', 'KeypointDetector', 'faces_to_json', 'draw_faces', 'annotate']
+           'box_to_crop', 'pooled_features', 'face_probability', 'drawn_negative', 'face_check_crops', 'fit_face_check',
+           'export_onnx', 'OnnxKeypointModel', 'crop_change', 'KeypointDetector', 'faces_to_json', 'draw_faces',
+           'annotate']
 
 # %% ../nbs/03_inference.ipynb #cell-006
 class HaarFaceDetector:
@@ -149,8 +150,30 @@ def _jitter_box(box, rng, shift, scale):
     cx = x0 + side / 2 + rng.uniform(-shift, shift) * side; cy = y0 + side / 2 + rng.uniform(-shift, shift) * side
     return np.array([cx - side2 / 2, cy - side2 / 2, 1 / side2, 1 / side2], np.float32)
 
-def face_check_crops(df, size, margin=0.2, n=1500, seed=0):
-    "Positive (jittered face) and negative (off-face, or a part of the face) crops of `size` from a keypoint table."
+def drawn_negative(rng, size) -> np.ndarray:
+    "A picture that is no face: a plain or graded background with a few strokes, marks and characters (diagrams, text, logos), often enlarged from a few pixels."
+    out, size = size, int(rng.integers(16, size + 1)) if rng.random() < 0.6 else size   # drawn small, then enlarged: blurred marks
+    bg = rng.integers(0, 256, 3) if rng.random() < 0.6 else np.full(3, rng.integers(200, 256))   # often white paper
+    pic = np.empty((size, size, 3), np.float32); pic[:] = bg
+    if rng.random() < 0.5: pic += np.linspace(-1, 1, size)[:, None, None] * rng.uniform(-60, 60, 3)   # a gradient
+    pic = np.clip(pic, 0, 255).astype(np.uint8)
+    for _ in range(rng.integers(0, 6)):
+        col = tuple(int(c) for c in rng.integers(0, 256, 3)); p, q = rng.integers(0, size, 2), rng.integers(0, size, 2)
+        kind = rng.integers(3)
+        if kind == 0: cv2.line(pic, tuple(map(int, p)), tuple(map(int, q)), col, int(rng.integers(1, 4)))
+        elif kind == 1: cv2.putText(pic, str(rng.integers(0, 100)), tuple(map(int, p)), cv2.FONT_HERSHEY_SIMPLEX,
+                                    float(rng.uniform(0.5, 2.5)), col, int(rng.integers(1, 4)))
+        else: cv2.circle(pic, tuple(map(int, p)), int(rng.integers(2, size // 3)), col, int(rng.choice([-1, 1, 2])))
+        if kind == 1 and rng.random() < 0.5:   # a star of strokes (a marker, an asterisk)
+            for a in rng.uniform(0, np.pi, int(rng.integers(2, 5))):
+                d = rng.uniform(2, size / 4) * np.array([np.cos(a), np.sin(a)])
+                cv2.line(pic, tuple(map(int, q - d)), tuple(map(int, q + d)), col, int(rng.integers(1, 3)))
+    if rng.random() < 0.3: pic = np.clip(pic + rng.normal(0, rng.uniform(2, 25), pic.shape), 0, 255).astype(np.uint8)
+    return pic if size == out else cv2.resize(pic, (out, out), interpolation=cv2.INTER_LINEAR)
+
+def face_check_crops(df, size, margin=0.2, n=1500, seed=0, drawn=0.2):
+    """Positive (jittered face) and negative crops of `size` from a keypoint table: off the face, a part of the face or
+    the neck below it, and a share `drawn` of pictures that are no photo at all (`drawn_negative`)."""
     from facekp.data import keypoints_array
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(df), min(n, len(df)), replace=False)
@@ -164,11 +187,12 @@ def face_check_crops(df, size, margin=0.2, n=1500, seed=0):
         if rng.random() < 0.5:   # a box well off the face
             ang = rng.uniform(0, 2 * np.pi); d = rng.uniform(0.55, 0.9) * side
             b = unit.copy(); b[0] += d * np.cos(ang); b[1] += d * np.sin(ang)
-        else:                    # a small box on a part of the face, hair or neck
-            f = rng.uniform(0.25, 0.5); sd = side * f
-            cx, cy = unit[0] + rng.uniform(0, side), unit[1] + rng.uniform(0, side)
+        else:                    # a smaller box on a part of the face, hair or neck
+            f = rng.uniform(0.25, 0.75); sd = side * f
+            cx, cy = unit[0] + rng.uniform(0, side), unit[1] + rng.uniform(0, 1.3 * side)
             b = np.array([cx - sd / 2, cy - sd / 2, 1 / sd, 1 / sd], np.float32)
         neg.append(crop_image(img, b * [1, 1, size, size], size))
+    neg += [drawn_negative(rng, size) for _ in range(int(round(drawn * len(idx))))]
     return np.stack(pos), np.stack(neg)
 
 def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', steps=300) -> dict:

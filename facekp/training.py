@@ -273,7 +273,7 @@ def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, dev
         except ImportError: print(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
     return state['history']
 
-def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=1500) -> dict:
+def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=4000) -> dict:
     "Fit the face check (see `facekp.inference.fit_face_check`) on the training split and store it in the model file."
     from facekp.inference import fit_face_check, face_check_crops, face_probability, pooled_features
     model, cfg, extra = load_keypoint_model(model_path)
@@ -405,7 +405,8 @@ def evaluate_pipeline(df, detector=None, scale=1.5, max_side=400, chunk=16, prog
 def evaluate_sources(model_path=None, data=None, split='all', boxes='both', face_detector='cnn', limit=None,
                      device='cpu', flip=False, progress=True) -> list:
     """A result per source, split and kind of box. `split`: 'identity' (the validation faces), 'test', or 'all' (both,
-    where a source has a test split); `boxes`: 'true' (crops around the true keypoints), 'detector', or 'both'."""
+    where a source has a test split); `boxes`: 'true' (crops around the true keypoints), 'detector', or 'both';
+    `face_detector`: 'cnn', 'haar' or a face detector object (as `KeypointDetector` takes)."""
     if split not in ('all', 'identity', 'test'): raise ValueError(f"split={split!r}: expected 'all', 'identity' or 'test'")
     if boxes not in ('both', 'true', 'detector'): raise ValueError(f"boxes={boxes!r}: expected 'both', 'true' or 'detector'")
     model_path = model_path or default_model_path()
@@ -423,5 +424,6 @@ def evaluate_sources(model_path=None, data=None, split='all', boxes='both', face
             if boxes != 'true':
                 df = split_tables(src, sp, limit=limit)[1]
                 rows.append(dict(evaluate_pipeline(df, detector, progress=progress), source=src.name, split=sp,
-                                 boxes=face_detector, model=str(model_path)))
+                                 boxes=face_detector if isinstance(face_detector, str) else type(face_detector).__name__,
+                                 model=str(model_path)))
     return rows

@@ -16,7 +16,8 @@ def test_help_teaches(capsys):
 def test_data_info(data_dir, capsys):
     assert main(['data', '--data', str(data_dir)]) == 0
     out = capsys.readouterr().out
-    assert 'training     12 images of    6 people' in out and 'test          6 images' in out
+    assert 'training      12 faces of    6 people' in out and 'test           6 faces' in out
+    assert 'validation     2 faces of    1 people, held out of training' in out   # one of the 6 people (20 %)
 
 def test_data_missing_is_clear(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path); monkeypatch.delenv('FACEKP_DATA', raising=False)
@@ -31,7 +32,7 @@ def test_data_show_writes_png(data_dir, tmp_path):
 
 def test_console_script(data_dir):
     r = subprocess.run([sys.executable, '-m', 'facekp.cli', 'data', '--data', str(data_dir)], capture_output=True, text=True)
-    assert r.returncode == 0 and '12 images' in r.stdout
+    assert r.returncode == 0 and '12 faces' in r.stdout
 
 # ---------------------------------------------------------------- the main job and the fun commands
 import json

@@ -25,7 +25,7 @@ def test_readme_is_the_notebooks():
 def test_readme_python_block_runs(i, tmp_path):
     code = BLOCKS[i]
     work = tmp_path / 'work'; work.mkdir()
-    env = {**os.environ, 'FACEKP_DATA': str(make_data_dir(tmp_path / 'data', n_train=16, n_test=4)),
+    env = {**os.environ, 'FACEKP_DATA': str(make_data_dir(tmp_path / "data", n_train=20, n_test=4)),
            'FACEKP_CACHE': str(tmp_path / 'cache'), 'MPLBACKEND': 'Agg'}   # the facekp this Python has installed
     local = find_pretrained('mobilenet_v2')       # ImageNet weights without a download, where the project has them
     if local is not None: env['FACEKP_PRETRAINED'] = str(local.resolve().parent)

@@ -42,10 +42,11 @@ def test_cli_train_and_evaluate_json(data_dir, tmp_path, capsys):
     capsys.readouterr()
     model, cfg, _ = load_keypoint_model(m)
     assert cfg['head_p'] == 0.3 and model[1].drop.p == 0.3       # the option reaches the model and its file
-    assert main(['evaluate', '--model', str(m), '--data', str(data_dir), '--json', '--out', str(tmp_path / 'e')]) == 0
-    res = json.loads(capsys.readouterr().out)            # stdout is one JSON object, nothing else (cold crop cache)
-    assert res['n_images'] == 6 and 0 < res['nme_io'] and (tmp_path / 'e' / 'ced_test.png').is_file()
-    assert (tmp_path / 'e' / 'worst_test.png').is_file()
+    assert main(['evaluate', '--model', str(m), '--data', str(data_dir), '--json', '--out', str(tmp_path / 'e'),
+                 '--split', 'test', '--boxes', 'true']) == 0
+    rows = json.loads(capsys.readouterr().out)           # stdout is one JSON document, nothing else (cold crop cache)
+    assert len(rows) == 1 and rows[0]['n_images'] == 6 and 0 < rows[0]['nme_io'] and rows[0]['split'] == 'test'
+    assert (tmp_path / 'e' / 'ced.png').is_file() and (tmp_path / 'e' / f'worst_{data_dir.name}_test_true.png').is_file()
 
 def test_cli_bad_model_is_clear(data_dir, tmp_path, capsys):
     bad = tmp_path / 'bad.pth'; bad.write_bytes(b'\x00' * 100)
@@ -60,7 +61,9 @@ def test_train_32_real_images_one_epoch(tmp_path, capsys):
                  '--bs', '16', '--epochs', '1', '--freeze-epochs', '0', '--limit', '32']) == 0
     capsys.readouterr()
     assert main(['evaluate', '--model', str(m), '--data', str(real_data()), '--limit', '32', '--json', '--out', str(tmp_path)]) == 0
-    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])['n_images'] == 32
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [(r['split'], r['boxes'], r['n_images']) for r in rows] == [('identity', 'true', 32), ('identity', 'cnn', 32),
+                                                                        ('test', 'true', 32), ('test', 'cnn', 32)]
 
 def test_weight_average_is_validated_and_saved(data_dir, tmp_path):
     "With `average`, the checkpoint carries the moving average (for resuming) and the saved model is that average."
