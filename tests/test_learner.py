@@ -25,14 +25,15 @@ HOPPER = matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)
 def tiny(tmp_path_factory):
     "A learner on a tiny synthetic data folder, 32 px, no ImageNet weights."
     d = make_data_dir(tmp_path_factory.mktemp('learner') / 'data', n_train=16, n_test=8)
-    dls = keypoint_dls(d, size=32, bs=8, cache=False)
+    dls = keypoint_dls(d, size=32, bs=8, cache=False, valid='test')
     return keypoint_learner(dls, pretrained=False)
 
 @pytest.fixture(scope='module')
 def shipped(tmp_path_factory):
-    "A learner holding the shipped model's weights (112 px)."
+    "A learner holding the shipped model's weights (at the shipped model's input size)."
     d = make_data_dir(tmp_path_factory.mktemp('shipped') / 'data', n_train=8, n_test=4)
-    learn = keypoint_learner(keypoint_dls(d, size=112, bs=4, cache=False), pretrained=False, head_p=0.0)
+    size = read_weights(SHIPPED)['config']['size']
+    learn = keypoint_learner(keypoint_dls(d, size=size, bs=4, cache=False, valid='test'), pretrained=False, head_p=0.0)
     learn.model.load_state_dict(read_weights(SHIPPED)['state_dict'])
     return learn
 
@@ -115,7 +116,9 @@ def test_unflip_points():
 
 @needs_real_data
 def test_tta_on_the_shipped_model_and_real_faces(tmp_path):
-    learn = keypoint_learner(keypoint_dls(real_data(), size=112, bs=16, limit=48, cache_dir=tmp_path), pretrained=False, head_p=0.0)
+    size = read_weights(SHIPPED)['config']['size']
+    learn = keypoint_learner(keypoint_dls(real_data(), size=size, bs=16, limit=48, cache_dir=tmp_path, valid='test'),
+                             pretrained=False, head_p=0.0)
     learn.model.load_state_dict(read_weights(SHIPPED)['state_dict'])
     plain, targ = learn.get_preds()
     tta = learn.tta()[0]
