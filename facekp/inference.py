@@ -288,6 +288,11 @@ def _same_face(a, b, iou=0.5) -> bool:
     "Do keypoints `a` and `b` (68, 2) sit on the same face (their squares overlap by more than `iou`)?"
     return square_iou(*face_squares(np.stack([a, b]))) > iou
 
+def _nested(a, b, share=0.5) -> bool:
+    "Is more than `share` of the smaller of boxes `a` and `b` (x0, y0, x1, y1) inside the other? Two faces never overlap that much."
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0])); h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    return w * h > share * max(1e-6, min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])))
+
 def crop_change(a, b, size) -> float:
     "How far crop `b` is from crop `a` (both `(x0, y0, sx, sy)` of a `size` model): the larger of the centre shift and the size change, in sides of `a`."
     side_a, side_b = size / float(a[2]), size / float(b[2])
@@ -420,10 +425,14 @@ class KeypointDetector:
         res = self.keypoints_in_boxes(rgbs, boxes)
         out = []
         for src, bs, faces in zip(images, boxes, res):
-            kept = []
-            for b, f in zip(bs, faces):
-                if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) for k in kept): continue
-                kept.append(dict(box=np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32), **f))
+            kept = {}   # the likeliest faces first; a box on the same face again, on a part of it or around it, is dropped
+            for j in sorted(range(len(faces)), key=lambda j: -faces[j]['score']):
+                b, f = bs[j], faces[j]
+                box = np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32)
+                if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) or _nested(box, k['box'])
+                                                      for k in kept.values()): continue
+                kept[j] = dict(box=box, **f)
+            kept = [kept[j] for j in sorted(kept)]   # in the face detector's order
             if not kept and self.verbose: print(f'facekp: no face found in {src if isinstance(src, (str, os.PathLike)) else "the image"}')
             out.append(kept)
         return out

@@ -206,3 +206,11 @@ def test_one_face_found_twice_is_reported_once():
         return np.concatenate([b, b * [1, 1, 0.85, 0.85] + [0.15, 0.25, 0, 0] * b[:, 2:3]])
     twice.crop_rel = cnn.crop_rel
     assert len(twice(canvas)) == 4 and len(KeypointDetector(face_detector=twice)(canvas)) == 2
+
+def test_nested_boxes_are_one_face():
+    from facekp.inference import _nested
+    face = np.array([100, 100, 200, 200], np.float32)
+    assert _nested(np.array([120, 150, 180, 210]), face)          # a box on the chin: a part of the face
+    assert _nested(np.array([60, 60, 260, 260]), face)            # a loose box around it
+    assert not _nested(np.array([190, 100, 290, 200]), face)      # a neighbour touching it
+    assert not _nested(np.array([300, 100, 400, 200]), face)

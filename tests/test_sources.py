@@ -156,3 +156,23 @@ def test_face_detector_learns_from_both_sources(data_dir, w300_dir, tmp_path):
     h = train_face_detector([data_dir, w300_dir], out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False,
                             epochs=1, n_per_epoch=8, bs=4, side=64, widths=(8, 8, 8, 8, 8))
     assert len(h) == 1 and load_face_detector(tmp_path / 'fd.pth') is not None
+
+def test_blur_and_occlusion_change_pixels_not_points():
+    import torch
+    from fastai.torch_core import TensorImage
+    from fastai.vision.core import TensorPoint
+    from facekp.data import RandomBlur, RandomOcclusion, keypoint_augment
+    torch.manual_seed(0)
+    x = TensorImage(torch.rand(6, 3, 32, 32)); y = TensorPoint(torch.rand(6, 68, 2) * 2 - 1)
+    for t in (RandomBlur(1.5, p=1.0), RandomOcclusion(0.25, p=1.0)):
+        xb, yb = t((x, y), split_idx=0)
+        assert torch.equal(yb, y) and not torch.equal(xb, x)          # the points never move
+        xv, _ = t((x, y), split_idx=1)
+        assert torch.equal(xv, x)                                     # validation images are left alone
+    xo, _ = RandomOcclusion(0.25, p=1.0)((x, y), split_idx=0)
+    changed = (xo != x).any(1).float().mean((1, 2))
+    assert (changed > 0).all() and (changed <= 0.26).all()          # each image, at most a quarter covered
+    blurred, _ = RandomBlur(1.5, p=1.0)((x, y), split_idx=0)
+    assert blurred.std() < x.std()                                    # a blur smooths noise
+    names = [type(t).__name__ for t in keypoint_augment(max_blur=1.0, max_occlusion=0.2)]
+    assert 'RandomBlur' in names and 'RandomOcclusion' in names and 'RandomBlur' not in [type(t).__name__ for t in keypoint_augment()]
