@@ -371,10 +371,13 @@ def photo_square(img: np.ndarray, kps: np.ndarray, scale=1.5, max_side=400) -> t
     lo, hi = kps.min(0), kps.max(0); c = (lo + hi) / 2
     side = scale * float((hi - lo).max()); out = int(max(8, min(max_side, round(side))))
     f = out / side; o = (out - 1) / 2
-    m = np.array([[f, 0, o - f * c[0]], [0, f, o - f * c[1]]], np.float32)
-    pic = cv2.warpAffine(np.ascontiguousarray(img), m, (out, out), flags=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    back = lambda p: (np.asarray(p, np.float32) - (o - f * c)) / f   # picture pixels to the photo's
+    src, t = np.ascontiguousarray(img), o - f * c                    # a photo pixel x lands on f * x + t
+    if f < 1:   # shrink by area averaging first (warpAffine has no area filter), then only shift
+        src = cv2.resize(src, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        m = np.array([[1, 0, t[0] - (f - 1) / 2], [0, 1, t[1] - (f - 1) / 2]], np.float32)   # resize maps x to f * x + (f - 1) / 2
+    else: m = np.array([[f, 0, t[0]], [0, f, t[1]]], np.float32)
+    pic = cv2.warpAffine(src, m, (out, out), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    back = lambda p: (np.asarray(p, np.float32) - t) / f              # picture pixels to the photo's
     return pic, back
 
 def evaluate_pipeline(df, detector=None, scale=1.5, max_side=400, chunk=16, progress=True) -> dict:

@@ -148,8 +148,15 @@ def test_photo_square_maps_back():
     assert pic.shape[:2] == (round(side),) * 2
     o = (pic.shape[0] - 1) / 2
     np.testing.assert_allclose(back(np.array([[o, o]])), [(kps.min(0) + kps.max(0)) / 2], atol=1e-3)
-    big, back2 = photo_square(np.zeros((2000, 2000, 3), np.uint8), face_shape(1000, 1000, 600))
-    assert big.shape[:2] == (400, 400)
+    for k, photo in ((face_shape(1000, 1000, 600), np.zeros((2000, 2000, 3), np.uint8)),   # shrunk to 400 px
+                     (face_shape(60, 60, 25), np.zeros((130, 140, 3), np.uint8))):          # enlarged
+        yx = np.round(k[30]).astype(int)[::-1]
+        photo[yx[0] - 8:yx[0] + 9, yx[1] - 8:yx[1] + 9] = 255            # a bright square on point 30
+        pic, back = photo_square(photo, k)
+        assert max(pic.shape[:2]) <= 400
+        ys, xs = np.nonzero(pic[..., 0] > 127)
+        centre = back(np.array([[xs.mean(), ys.mean()]]))[0]              # its centre in the picture, mapped back
+        np.testing.assert_allclose(centre, yx[::-1], atol=0.6)
 
 def test_face_detector_learns_from_both_sources(data_dir, w300_dir, tmp_path):
     from facekp.face_detector import train_face_detector, load_face_detector
