@@ -199,7 +199,7 @@ def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, dev
     """Train a keypoint model (see `TRAIN_DEFAULTS`) on one data source or a list of them (see `split_tables`); the best
     epoch is saved to `out` (default: `run_dir`/facekp.pth). `init`: a model file to start from. Returns the history."""
     args = {**TRAIN_DEFAULTS, **kwargs}
-    args['data'] = None if data is None else [str(s) for s in (data if isinstance(data, (list, tuple)) else [data])]
+    args['data'] = None if data is None else [str(s) for s in source_list(data)]   # recorded in the checkpoint and the model
     if args['init'] is not None: args['init'] = str(args['init'])
     unknown = set(kwargs) - set(TRAIN_DEFAULTS) - {'data'}
     if unknown: raise ValueError(f'unknown training settings: {", ".join(sorted(unknown))}')
