@@ -20,14 +20,15 @@ from pathlib import Path
 
 import torch
 
-from facekp.training import evaluate, evaluate_sources, train_keypoints
+from facekp.evaluation import evaluate, evaluate_sources
+from facekp.training import train_keypoints
 
 STANDARD_AUG = dict(max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3)
 MILD_AUG = dict(max_rotate=10, max_zoom=0.07, max_shift=0.04, max_lighting=0.2)
 LIGHT_AUG = dict(max_rotate=5, max_zoom=0.04, max_shift=0.02, max_lighting=0.1)
 PHOTO_AUG = dict(max_rotate=15, max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25)
 TABLES = {
-    'questions': (dict(bs=32, lr=3e-3, trunk_lr=0.1, head_dropout=0.1, average=0.0, **STANDARD_AUG), [
+    'questions': (dict(bs=32, lr=3e-3, trunk_lr_mult=0.1, head_dropout=0.1, average=0.0, **STANDARD_AUG), [
         ('MobileNetV2 (ImageNet) + spatial head, Wing loss, bs 32 (the recipe)', {}),
         ('  loss: MSE', dict(loss='mse')),
         ('  loss: L1', dict(loss='l1')),
@@ -38,19 +39,19 @@ TABLES = {
         ("KeypointNet (the seeds' CNN, grayscale, from scratch)", dict(arch='keypointnet', pretrained=False, lr=1e-3, gray=True)),
     ]),
     'tuning': (dict(bs=16, lr=3e-3, head_dropout=0.1, average=0.0, **MILD_AUG), [
-        ('lr 3e-3, trunk at 0.1 of it, mild augmentation', dict(trunk_lr=0.1)),
-        ('lr 3e-3, trunk at 0.3', dict(trunk_lr=0.3)),
-        ('lr 3e-3, trunk at 1.0 (one learning rate)', dict(trunk_lr=1.0)),
-        ('lr 1e-2, trunk at 0.1', dict(lr=1e-2, trunk_lr=0.1)),
-        ('lr 3e-3, trunk at 1.0, light augmentation', dict(trunk_lr=1.0, **LIGHT_AUG)),
-        ('  shift 6 %, zoom 8 % (crops as loose as a detector\'s)', dict(trunk_lr=1.0, **{**LIGHT_AUG, 'max_shift': 0.06, 'max_zoom': 0.08})),
-        ('  no dropout in the head', dict(trunk_lr=1.0, head_dropout=0.0, **LIGHT_AUG)),
-        ('  no dropout, no weight decay', dict(trunk_lr=1.0, head_dropout=0.0, wd=0.0, **LIGHT_AUG)),
-        ('  no dropout, lr 2e-3', dict(trunk_lr=1.0, head_dropout=0.0, lr=2e-3, **LIGHT_AUG)),
-        ('  no dropout, lr 2e-3, weights averaged (the recipe)', dict(trunk_lr=1.0, head_dropout=0.0, lr=2e-3, average=2.0, **LIGHT_AUG)),
-        ('  no dropout, lr 5e-3', dict(trunk_lr=1.0, head_dropout=0.0, lr=5e-3, **LIGHT_AUG)),
+        ('lr 3e-3, trunk at 0.1 of it, mild augmentation', dict(trunk_lr_mult=0.1)),
+        ('lr 3e-3, trunk at 0.3', dict(trunk_lr_mult=0.3)),
+        ('lr 3e-3, trunk at 1.0 (one learning rate)', dict(trunk_lr_mult=1.0)),
+        ('lr 1e-2, trunk at 0.1', dict(lr=1e-2, trunk_lr_mult=0.1)),
+        ('lr 3e-3, trunk at 1.0, light augmentation', dict(trunk_lr_mult=1.0, **LIGHT_AUG)),
+        ('  shift 6 %, zoom 8 % (crops as loose as a detector\'s)', dict(trunk_lr_mult=1.0, **{**LIGHT_AUG, 'max_shift': 0.06, 'max_zoom': 0.08})),
+        ('  no dropout in the head', dict(trunk_lr_mult=1.0, head_dropout=0.0, **LIGHT_AUG)),
+        ('  no dropout, no weight decay', dict(trunk_lr_mult=1.0, head_dropout=0.0, wd=0.0, **LIGHT_AUG)),
+        ('  no dropout, lr 2e-3', dict(trunk_lr_mult=1.0, head_dropout=0.0, lr=2e-3, **LIGHT_AUG)),
+        ('  no dropout, lr 2e-3, weights averaged (the recipe)', dict(trunk_lr_mult=1.0, head_dropout=0.0, lr=2e-3, average=2.0, **LIGHT_AUG)),
+        ('  no dropout, lr 5e-3', dict(trunk_lr_mult=1.0, head_dropout=0.0, lr=5e-3, **LIGHT_AUG)),
     ]),
-    'photos': (dict(bs=16, lr=2e-3, trunk_lr=1.0, head_dropout=0.0, average=2.0), [
+    'photos': (dict(bs=16, lr=2e-3, trunk_lr_mult=1.0, head_dropout=0.0, average=2.0), [
         ('Udacity frames alone, light augmentation (the Udacity recipe)', dict(sources=1, **LIGHT_AUG)),
         ('Udacity + 300-W, light augmentation', dict(**LIGHT_AUG)),
         ('Udacity + 300-W, photo augmentation', dict(**PHOTO_AUG)),
@@ -95,14 +96,14 @@ def main():
                             resume=False, **kw)
         mins = json.loads((d / 'history.json').read_text())[-1]['seconds'] / 60   # training time, as the run recorded it
         r = evaluate(d / 'm.pth', data, split='identity' if photos else 'test', limit=a.limit or None, progress=False)
-        if photos and 'by_source' in r:
-            nme = ' / '.join(f"{100 * v['nme_io']:.2f} %" for v in r['by_source'].values())
-            fr = ' / '.join(f"{100 * v['fr_010']:.1f} %" for v in r['by_source'].values())
-        else: nme, fr = f"{100 * r['nme_io']:.2f} %", f"{100 * r['fr_010']:.1f} %"
+        if photos and r.by_source:
+            nme = ' / '.join(f"{100 * v['nme_io']:.2f} %" for v in r.by_source.values())
+            fr = ' / '.join(f"{100 * v['fr_010']:.1f} %" for v in r.by_source.values())
+        else: nme, fr = f"{100 * r.nme_io:.2f} %", f"{100 * r.fr_010:.1f} %"
         pipe = ''
         if photos:
             p = evaluate_sources(d / 'm.pth', a.data[-1], split='identity', boxes='detector', limit=a.limit or None, progress=False)[0]
-            pipe = f" {100 * p['nme_io']:.2f} % ({100 * p['found']:.1f} %) |"
+            pipe = f" {100 * p.nme_io:.2f} % ({100 * p.found:.1f} %) |"
         lines.append(f"| {name} | {nme} | {fr} |{pipe} {mins:.1f} |")
         print(lines[-1], flush=True)
     out = Path(a.out or f"bench/results/{dict(questions='ablation').get(a.table, a.table)}.md")

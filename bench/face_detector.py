@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 from facekp.data import SPLIT_CSVS, find_data, keypoints_array, load_image, read_keypoints_csv
-from facekp.face_detector import CnnFaceDetector, face_squares
-from facekp.inference import HaarFaceDetector
+from facekp.core import face_squares
+from facekp.detection import CnnFaceDetector, HaarFaceDetector
 
 def variant(rgb, k, name):
     "The picture `name` made from `rgb` and its keypoints `k` moved with it."

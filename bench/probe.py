@@ -700,8 +700,8 @@ def cases(fx_names):
                           ('ctor-backend-bogus', 'CTOR = dict(backend="tensorflow"); x = face', 'error'),
                           ('ctor-workers-zero', 'CTOR = dict(workers=0); x = face', 'same-or-error'),
                           ('ctor-workers-neg', 'CTOR = dict(workers=-3); x = face', 'same-or-error'),
-                          ('ctor-haar-kwargs-cnn', 'CTOR = dict(scale_factor=1.1); x = face', 'error'),
-                          ('ctor-haar-scale-1', 'CTOR = dict(face_detector="haar", scale_factor=1.0); x = face', 'error'),
+                          ('ctor-haar-kwargs-cnn', 'CTOR = dict(face_detector_kwargs=dict(scale_factor=1.1)); x = face', 'error'),
+                          ('ctor-haar-scale-1', 'CTOR = dict(face_detector="haar", face_detector_kwargs=dict(scale_factor=1.0)); x = face', 'error'),
                           ('ctor-model-tuple-bad', 'CTOR = dict(model=(1, 2)); x = face', 'error'),
                           ('ctor-model-int', 'CTOR = dict(model=5); x = face', 'error')):
         api(cid, code, ex)

@@ -128,11 +128,11 @@ def main():
     res = dict(threads=a.threads, device=a.device)
     model = a.model or str(default_model_path())
     opts = dict(refine=a.refine, refine_tol=a.refine_tol)
-    haar = dict(face_detector='haar', scale_factor=a.scale_factor, min_neighbors=a.min_neighbors)
+    haar = dict(face_detector='haar', face_detector_kwargs=dict(scale_factor=a.scale_factor, min_neighbors=a.min_neighbors))
     det = KeypointDetector(model, device=a.device, backend='torch', **opts)
     det_haar = KeypointDetector(model, device=a.device, backend='torch', **opts, **haar)
     if a.onnx:
-        from facekp.inference import export_onnx
+        from facekp.model import export_onnx
         onnx_path = export_onnx(model, Path(os.environ.get('TMPDIR', '/tmp')) / 'facekp-bench.onnx')
         det_onnx = KeypointDetector(onnx_path, **opts)
         det_haar = KeypointDetector(onnx_path, **opts, **haar)
@@ -155,7 +155,7 @@ def main():
         with torch.inference_mode(): res['onnx_max_abs_diff_px'] = float((det.model(many).cpu() - det_onnx.model(many)).abs().max() * s / 2)
 
     # the model's own NME (true-keypoint crops)
-    from facekp.training import predict_crops
+    from facekp.evaluation import predict_crops
     from facekp.data import from_crop
     pred = np.stack([from_crop(q, b) for q, b in zip(predict_crops(det.model, prep.images, device=a.device, progress=False), prep.boxes)])
     res['model_nme'] = float(nme_per_image(pred, kps).mean())

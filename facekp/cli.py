@@ -142,25 +142,25 @@ def cmd_train(args):
 
 def cmd_evaluate(args):
     import matplotlib; matplotlib.use('Agg')
-    from facekp.training import evaluate_sources, plot_ced, plot_worst, public
+    from facekp.evaluation import evaluate_sources, plot_ced, plot_worst
     with _progress_to_stderr():
         rows = evaluate_sources(args.model, args.data, args.split, args.boxes, args.detector, limit=args.limit,
                                 device=resolve_device(args.device or 'cpu'), flip=args.flip, progress=True)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    label = lambda r: f"{r['source']} {'validation' if r['split'] == 'identity' else r['split']}, {r['boxes']} boxes"
+    label = lambda r: f"{r.source} {'validation' if r.split == 'identity' else r.split}, {r.boxes} boxes"
     plot_ced({label(r): r for r in rows}, out / 'ced.png')
-    for r in rows: plot_worst(r, 12, out / f"worst_{r['source']}_{r['split']}_{r['boxes']}.png")
-    if args.json: print(json.dumps([public(r) for r in rows])); return 0
+    for r in rows: plot_worst(r, 12, out / f"worst_{r.source}_{r.split}_{r.boxes}.png")
+    if args.json: print(json.dumps([r.to_dict() for r in rows])); return 0
     print(f"{args.model}: NME (inter-ocular) and failures (NME > 10 %) of each source's validation faces (people or "
           "photos held out of training) and test split; 'true' boxes are crops around the true keypoints, "
           f"'{args.detector}' boxes come from the face detector (a face it misses counts as a failure)")
     head = ('source', 'split', 'boxes', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth')
     table = [head]
     for r in rows:
-        reg = r.get('nme_regions', {})
-        table.append((r['source'], 'validation' if r['split'] == 'identity' else r['split'], r['boxes'], str(r['n_images']),
-                      f"{100 * r.get('found', 1):.1f} %", f"{100 * r['nme_io']:.2f} %", f"{100 * r.get('nme_median', float('nan')):.2f} %",
-                      f"{100 * r['fr_010']:.2f} %", f"{r.get('auc_008', float('nan')):.3f}",
+        reg = r.nme_regions
+        table.append((r.source, 'validation' if r.split == 'identity' else r.split, r.boxes, str(r.n_images),
+                      f"{100 * r.found:.1f} %", f"{100 * r.nme_io:.2f} %", f"{100 * r.nme_median:.2f} %",
+                      f"{100 * r.fr_010:.2f} %", f"{r.auc_008:.3f}",
                       *(f"{100 * reg[k]:.2f}" if k in reg else '-' for k in ('jaw', 'brows', 'nose', 'eyes', 'mouth'))))
     w = [max(len(t[i]) for t in table) for i in range(len(head))]
     for t in table: print('  '.join(c.ljust(w[i]) if i < 3 else c.rjust(w[i]) for i, c in enumerate(t)))
@@ -177,7 +177,7 @@ def _recipe(command, argv):
     if next((a for a in argv if not a.startswith('-')), None) != command: return _NoDefaults()
     if command == 'train':
         from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
-    from facekp.face_detector import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
+    from facekp.detector_training import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
 
 def _add_train(sub, argv):
     D = _recipe('train', argv)
@@ -200,7 +200,7 @@ def _add_train(sub, argv):
     t.add_argument('--epochs', type=_ranged(int, 1, 100000), default=D['epochs'], help='epochs of the whole network')
     t.add_argument('--freeze-epochs', dest='freeze_epochs', type=_ranged(int, 0, 100000), default=D['freeze_epochs'], help='epochs of the head alone first')
     t.add_argument('--lr', type=_ranged(float, 1e-8, 10), default=D['lr'], help='peak learning rate of the head')
-    t.add_argument('--trunk-lr', dest='trunk_lr', type=_ranged(float, 0, 10), default=D['trunk_lr'], help='the trunk\'s learning rate as a share of --lr')
+    t.add_argument('--trunk-lr-mult', dest='trunk_lr_mult', type=_ranged(float, 0, 10), default=D['trunk_lr_mult'], help='the trunk\'s learning rate as a multiple of --lr (1: the same)')
     t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
     t.add_argument('--valid', default=D['valid'], help="each source's validation split: 'identity' (held-out people of the "
                    "Udacity data, held-out photos of 300-W: 20 %% and 10 %%), 'test' (the official test split of the Udacity data) "
@@ -290,8 +290,8 @@ def cmd_detect(args):
     from facekp.inference import KeypointDetector, annotate, faces_to_json
     files = expand_images(args.images) if args.images else [example_photo()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
-    haar = {k: v for k, v in dict(scale_factor=args.scale_factor, min_neighbors=args.min_neighbors).items() if v is not None}
-    if haar and args.detector != 'haar': raise ValueError('--scale-factor and --min-neighbors are settings of the Haar cascade: add --detector haar')
+    options = {k: v for k, v in dict(scale_factor=args.scale_factor, min_neighbors=args.min_neighbors).items() if v is not None}
+    if options and args.detector != 'haar': raise ValueError('--scale-factor and --min-neighbors are settings of the Haar cascade: add --detector haar')
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise ValueError(f'--out {out}: a file, not a folder')
     dests = [None] * len(files) if args.no_draw else annotated_names(files, out)
@@ -300,7 +300,7 @@ def cmd_detect(args):
         if d is not None and os.path.realpath(d) in inputs:
             raise ValueError(f'--out {out}: would write {d} over an input image; choose another --out')
     det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
-                           refine=args.refine, **haar)
+                           face_detector_kwargs=options, refine=args.refine)
     report, errors, pending = [], [], []
 
     def fail(f, e):
@@ -432,7 +432,7 @@ def _add_fun(sub):
 
 # %% ../nbs/90_cli.ipynb #cell-022
 def cmd_export_onnx(args):
-    from facekp.inference import export_onnx
+    from facekp.model import export_onnx
     model = Path(args.model or default_model_path())
     out = Path(args.out) if args.out else model.with_suffix('.onnx')
     if is_shipped(out) and not args.replace_shipped:
@@ -441,7 +441,7 @@ def cmd_export_onnx(args):
     return 0
 
 def cmd_train_face_detector(args):
-    from facekp.face_detector import train_face_detector
+    from facekp.detector_training import train_face_detector
     t = time.time()
     kw = {k: getattr(args, k) for k in ('epochs', 'n_per_epoch', 'bs', 'lr', 'seed', 'limit') if getattr(args, k) is not None}
     with _progress_to_stderr():

@@ -17,7 +17,7 @@ __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXEL
            'DataError', 'ModelError', 'first_line', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box', 'to_crop',
            'from_crop', 'crop_image', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256', 'default_model_path',
            'default_face_detector_path', 'is_shipped', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
-           'check_model_file', 'check_config', 'check_number', 'resolve_device', 'Progress', 'progress',
+           'pick_backend', 'check_model_file', 'check_config', 'check_number', 'resolve_device', 'Progress', 'progress',
            'example_photo']
 
 # %% ../nbs/00_core.ipynb #cell-006
@@ -299,6 +299,24 @@ def onnx_twin(path, quiet=False):
     return twin
 
 # %% ../nbs/00_core.ipynb #cell-043
+def pick_backend(path: Path, # a model file (`.pth`, or `.onnx` which is run as it is)
+                 device: str='cpu', # where PyTorch would run it: a twin is picked on 'cpu' only
+                 backend: str='auto', # 'auto' (the twin when there is a matching one), 'torch' or 'onnx' (the twin or an error)
+                 quiet: bool=False # say nothing when 'auto' passes over a twin
+                ) -> Path: # the file to run
+    "The file that runs a model: `path`, or its ONNX twin (`onnx_twin`). Every network of facekp is picked for here."
+    if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
+    if path.suffix == '.onnx' or backend == 'torch': return path
+    if backend == 'onnx':
+        twin = path.with_suffix('.onnx')
+        if not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}; write one with `facekp export-onnx`')
+        if onnx_twin(path, quiet=True) is None:
+            raise ModelError(f'{twin}: not a twin of {path.name} (exported from another file, or unreadable); write one with `facekp export-onnx`')
+        return twin
+    if device != 'cpu': return path
+    return onnx_twin(path, quiet=quiet) or path
+
+# %% ../nbs/00_core.ipynb #cell-046
 MAX_MODEL_BYTES = 1 << 30
 ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
 
@@ -326,7 +344,7 @@ def check_config(cfg, path) -> dict:
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
     return cfg
 
-# %% ../nbs/00_core.ipynb #cell-046
+# %% ../nbs/00_core.ipynb #cell-049
 def check_number(name, v, lo, hi, kind=float):
     "`v` as a `kind` (int or float) when it is a number from `lo` to `hi`, else a one-line ValueError naming `name`."
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or v != v or not (lo <= v <= hi):
@@ -334,7 +352,7 @@ def check_number(name, v, lo, hi, kind=float):
     if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
     return kind(v)
 
-# %% ../nbs/00_core.ipynb #cell-049
+# %% ../nbs/00_core.ipynb #cell-052
 def _nvidia_present() -> bool:
     return os.path.exists('/proc/driver/nvidia/version') or os.path.exists('/dev/nvidiactl')
 
@@ -354,7 +372,7 @@ def resolve_device(device=None) -> str:
         return d
     raise ValueError(f"device {d!r}: expected 'cpu', 'cuda' or 'cuda:N'")
 
-# %% ../nbs/00_core.ipynb #cell-052
+# %% ../nbs/00_core.ipynb #cell-055
 class Progress:
     "A progress line on stderr for `total` steps: call `update(n)` with the steps done, `close()` at the end."
     def __init__(self, total=None, desc='', stream=None, every=None):
@@ -382,7 +400,7 @@ def progress(items, total=None, desc='', stream=None, every=None):
         for i, x in enumerate(items): yield x; p.update(i + 1)
     finally: p.close()
 
-# %% ../nbs/00_core.ipynb #cell-055
+# %% ../nbs/00_core.ipynb #cell-058
 def example_photo() -> Path:
     "The path of a portrait that ships with matplotlib (Grace Hopper): the photo of facekp's examples."
     import matplotlib.cbook

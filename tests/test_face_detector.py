@@ -1,14 +1,14 @@
-"Tests of facekp.face_detector: targets and decoding, the shipped detector on real faces, files, ONNX, training and resuming."
+"Tests of the face detector (facekp.model, facekp.detection, facekp.detector_training): targets and decoding, the shipped detector on real faces, files, ONNX, training and resuming."
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from facekp.face_detector import (CnnFaceDetector, FaceCanvases, FaceCenterNet, center_loss, center_targets, decode_centers,
-                                  default_face_detector_path, export_face_detector_onnx, face_squares, load_face_detector,
-                                  nms_squares, save_face_detector, train_face_detector)
-from facekp.model import ModelError
+from facekp.core import default_face_detector_path, face_squares
+from facekp.detection import CnnFaceDetector, decode_centers, nms_squares
+from facekp.detector_training import FaceCanvases, center_loss, center_targets, train_face_detector
+from facekp.model import FaceCenterNet, ModelError, export_onnx, load_face_detector, save_face_detector
 from conftest import make_data_dir, needs_real_data
 from test_inference import _two_faces
 
@@ -67,7 +67,7 @@ def test_files_save_load_and_bad_files(tmp_path):
 def test_onnx_twin_matches(tmp_path):
     pytest.importorskip('onnxruntime')
     net = FaceCenterNet().eval()
-    p = save_face_detector(net, tmp_path / 'fd.pth'); export_face_detector_onnx(p)
+    p = save_face_detector(net, tmp_path / 'fd.pth'); export_onnx(p)
     rgb = (np.random.default_rng(0).random((150, 230, 3)) * 255).astype(np.uint8)
     a, b = CnnFaceDetector(p, backend='torch'), CnnFaceDetector(p)
     assert b.session is not None and a.session is None
@@ -150,17 +150,17 @@ def test_stale_onnx_twin_is_not_used(tmp_path):
     "A twin exported from other weights is never run in their place: the .pth runs with PyTorch, and it is said."
     pytest.importorskip('onnxruntime')
     a = save_face_detector(FaceCenterNet((8, 8, 16, 16, 16)).eval(), tmp_path / 'a.pth')
-    export_face_detector_onnx(a, tmp_path / 'fd.onnx')
+    export_onnx(a, tmp_path / 'fd.onnx')
     b = save_face_detector(FaceCenterNet((8, 8, 16, 16, 16)).eval(), tmp_path / 'fd.pth')   # other weights, the old twin
     with pytest.warns(UserWarning, match='fd.onnx: exported from another file than fd.pth'):
         d = CnnFaceDetector(b)
     assert d.session is None and d.path == b
-    export_face_detector_onnx(b)                                            # a fresh twin is used
+    export_onnx(b)                                            # a fresh twin is used
     assert CnnFaceDetector(b).session is not None
 
 # ---------------------------------------------------------------- training that cannot learn; files it must not touch
-import facekp.face_detector as fdet
-from facekp.model import MODELS_DIR
+import facekp.detector_training as fdet
+from facekp.core import MODELS_DIR
 
 def _snapshot(root):
     return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob('*')) if p.is_file()}
@@ -192,7 +192,7 @@ def test_detector_never_replaces_the_shipped_one_by_default(tmp_path, monkeypatc
     data = make_data_dir(tmp_path / 'data', n_train=8, n_test=4)
     (tmp_path / 'runs' / 'face_detector').mkdir(parents=True)
     (tmp_path / 'runs' / 'face_detector' / 'face_detector.onnx').write_bytes(b'an old twin')
-    monkeypatch.setattr(fdet, 'export_face_detector_onnx', lambda *a, **k: (_ for _ in ()).throw(ImportError('no onnx')))
+    monkeypatch.setattr(fdet, 'export_onnx', lambda *a, **k: (_ for _ in ()).throw(ImportError('no onnx')))
     train_face_detector(data, progress=False, **TINY_FD)
     assert (tmp_path / 'runs' / 'face_detector' / 'face_detector.pth').is_file()
     assert not (tmp_path / 'runs' / 'face_detector' / 'face_detector.onnx').exists()   # removed, not left stale

@@ -7,9 +7,10 @@ import torch
 from PIL import Image
 
 from facekp.data import SPLIT_CSVS, DataError, keypoints_array, load_image, read_keypoints_csv
-from facekp.inference import (HaarFaceDetector, KeypointDetector, OnnxKeypointModel, annotate, as_rgb_array,
-                              box_to_crop, export_onnx)
-from facekp.model import ModelError, default_model_path, keypoint_model, model_config, nme_per_image
+from facekp.core import as_rgb_array, default_model_path
+from facekp.detection import HaarFaceDetector, box_to_crop
+from facekp.inference import KeypointDetector, OnnxKeypointModel, annotate
+from facekp.model import ModelError, export_onnx, keypoint_model, model_config, nme_per_image
 from conftest import needs_real_data, real_data
 
 needs_model = pytest.mark.skipif(not default_model_path().is_file(), reason='no shipped model in models/')
@@ -108,7 +109,7 @@ def test_haar_scales_large_images():
     assert det(big).shape == (0, 4)
 
 def test_box_to_crop_centres_on_box():
-    x0, y0, sx, sy = box_to_crop((100, 50, 80, 80), 112, 0.2)
+    x0, y0, sx, sy = box_to_crop((100, 50, 80, 80), 112, 0.2, HaarFaceDetector.crop_rel)
     side = 112 / sx
     assert sx == sy and np.isclose(side, 1.225 * 80) and np.isclose(x0 + side / 2, 140)
 
@@ -121,7 +122,7 @@ def test_onnx_parity(tmp_path):
     tm, cfg, _ = load_keypoint_model(default_model_path())
     x = torch.rand(3, cfg['n_in'], cfg['size'], cfg['size'])
     with torch.no_grad(): a = tm(x)
-    b = om(x)
+    b = torch.from_numpy(om.run(x.numpy())[0])
     px = (a - b).abs().max().item() * cfg['size'] / 2
     assert px < 1e-4 and om.config == cfg          # within 1e-4 px of the crop
 
@@ -139,7 +140,7 @@ def test_annotate_draws():
 def test_backend_choice(tmp_path):
     pytest.importorskip('onnxruntime')
     import shutil
-    from facekp.inference import _pick_backend
+    from facekp.core import pick_backend as _pick_backend
     pth = tmp_path / 'm.pth'; shutil.copy(default_model_path(), pth)
     assert _pick_backend(pth, 'cpu') == pth                                  # no twin: PyTorch
     export_onnx(pth, tmp_path / 'm.onnx')
@@ -182,16 +183,16 @@ def test_group_photos_every_face_no_false_face(name, n, face_detector):
 @needs_photos
 def test_face_check_rejects_false_boxes_at_full_size():
     "Searched at full size (3648 px), the cascade returns false boxes on the Beatles; the face check drops them all."
-    det = KeypointDetector(device='cpu', face_detector='haar', max_side=4000)
+    det = KeypointDetector(device='cpu', face_detector='haar', face_detector_kwargs=dict(max_side=4000))
     assert len(det.face_detector(as_rgb_array(PHOTOS / 'the_beatles.jpg'))) > 4
     assert len(det(PHOTOS / 'the_beatles.jpg')) == 4
 
 @needs_model
 def test_face_detector_choice():
-    from facekp.face_detector import CnnFaceDetector
+    from facekp.detection import CnnFaceDetector
     assert isinstance(KeypointDetector().face_detector, CnnFaceDetector)
-    assert isinstance(KeypointDetector(face_detector='haar', min_neighbors=2).face_detector, HaarFaceDetector)
-    with pytest.raises(ValueError, match="scale_factor: Haar cascade settings"): KeypointDetector(scale_factor=1.2)
+    assert isinstance(KeypointDetector(face_detector='haar', face_detector_kwargs=dict(min_neighbors=2)).face_detector, HaarFaceDetector)
+    with pytest.raises(ValueError, match="scale_factor: not a setting of the .cnn. face detector"): KeypointDetector(face_detector_kwargs=dict(scale_factor=1.2))
     with pytest.raises(ValueError, match="face_detector='dlib'"): KeypointDetector(face_detector='dlib')
 
 @needs_model
@@ -199,12 +200,11 @@ def test_face_detector_choice():
 def test_one_face_found_twice_is_reported_once():
     "A detector that returns two boxes on the same face (shifted, resized): after the keypoints, one face."
     canvas, kps = _two_faces()
-    from facekp.face_detector import CnnFaceDetector
+    from facekp.detection import CnnFaceDetector
     cnn = CnnFaceDetector()
     def twice(rgb):
         b = cnn(rgb)
         return np.concatenate([b, b * [1, 1, 0.85, 0.85] + [0.15, 0.25, 0, 0] * b[:, 2:3]])
-    twice.crop_rel = cnn.crop_rel
     assert len(twice(canvas)) == 4 and len(KeypointDetector(face_detector=twice)(canvas)) == 2
 
 def test_nested_boxes_are_one_face():

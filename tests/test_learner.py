@@ -13,9 +13,9 @@ from PIL import Image
 
 from conftest import make_data_dir, needs_real_data, real_data
 from facekp.data import FLIP_PERM, keypoint_dls
-from facekp.model import (MODELS_DIR, TRUNK_LR_MULT, KeypointLearner, ModelError, _MirrorInput, keypoint_learner,
-                          keypoint_loss, load_keypoint_model, nme, read_weights, unflip_points)
-from facekp.training import TRAIN_DEFAULTS
+from facekp.core import MODELS_DIR
+from facekp.model import ModelError, keypoint_loss, load_keypoint_model, nme, read_weights
+from facekp.training import TRAIN_DEFAULTS, TRUNK_LR_MULT, KeypointLearner, _MirrorInput, keypoint_learner, unflip_points
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = MODELS_DIR / 'facekp.pth'
@@ -33,7 +33,7 @@ def shipped(tmp_path_factory):
     "A learner holding the shipped model's weights (at the shipped model's input size)."
     d = make_data_dir(tmp_path_factory.mktemp('shipped') / 'data', n_train=8, n_test=4)
     size = read_weights(SHIPPED)['config']['size']
-    learn = keypoint_learner(keypoint_dls(d, size=size, bs=4, cache=False, valid='test'), pretrained=False, head_p=0.0)
+    learn = keypoint_learner(keypoint_dls(d, size=size, bs=4, cache=False, valid='test'), pretrained=False, head_dropout=0.0)
     learn.model.load_state_dict(read_weights(SHIPPED)['state_dict'])
     return learn
 
@@ -41,7 +41,7 @@ def test_fastai_tools_need_no_fastai_import_and_leave_model_meta_alone():
     "With facekp's imports alone, Learner has fastai's training tools; fastai's global model_meta is unchanged."
     code = ("import copy, torchvision; from fastai.vision.learner import model_meta; from fastai.learner import Learner\n"
             "before = copy.deepcopy(model_meta)\n"
-            "import facekp.model\n"
+            "import facekp.training\n"
             "assert model_meta == before, 'facekp changed fastai.vision.learner.model_meta'\n"
             "missing = [n for n in ('fine_tune', 'fit_one_cycle', 'lr_find') if not hasattr(Learner, n)]\n"
             "assert not missing, missing\n"
@@ -67,7 +67,7 @@ def test_fine_tune_trunk_rate_is_the_recipes(tiny, monkeypatch):
     tiny.fine_tune(3, 1e-3)
     (n0, lr0), (n1, lr1) = calls
     assert (n0, n1) == (1, 3) and lr1.start == lr1.stop == 5e-4              # the trunk at the head's rate
-    assert TRUNK_LR_MULT == 1 / TRAIN_DEFAULTS['trunk_lr']
+    assert TRUNK_LR_MULT == 1 / TRAIN_DEFAULTS['trunk_lr_mult']
     calls.clear(); tiny.fine_tune(2, 1e-3, lr_mult=100)                       # fastai's default still on demand
     assert calls[1][1].start == pytest.approx(5e-6) and calls[1][1].stop == 5e-4
     assert inspect.signature(type(tiny).__mro__[1].fine_tune).parameters['lr_mult'].default == 100   # fastai's own
@@ -118,7 +118,7 @@ def test_unflip_points():
 def test_tta_on_the_shipped_model_and_real_faces(tmp_path):
     size = read_weights(SHIPPED)['config']['size']
     learn = keypoint_learner(keypoint_dls(real_data(), size=size, bs=16, limit=48, cache_dir=tmp_path, valid='test'),
-                             pretrained=False, head_p=0.0)
+                             pretrained=False, head_dropout=0.0)
     learn.model.load_state_dict(read_weights(SHIPPED)['state_dict'])
     plain, targ = learn.get_preds()
     tta = learn.tta()[0]

@@ -201,7 +201,7 @@ def test_nan_weights_are_refused(tmp_path):
     with pytest.raises(ModelError, match='nan.pth: 1 weight tensor.* NaN or infinity'): load_keypoint_model(tmp_path / 'nan.pth')
 
 def test_haar_settings_are_checked():
-    from facekp.inference import HaarFaceDetector
+    from facekp.detection import HaarFaceDetector
     for kw, name in [(dict(scale_factor=1.0), 'scale_factor=1.0'), (dict(min_neighbors=-1), 'min_neighbors=-1'),
                      (dict(min_size=float('nan')), 'min_size=nan')]:
         with pytest.raises(ValueError, match=name): HaarFaceDetector(**kw)

@@ -9,7 +9,8 @@ import pytest
 from facekp.cli import main
 from facekp.data import (DataError, KP_COLUMNS, keypoint_dls, keypoints_array, keypoints_table, open_source, photo_of,
                          read_300w, read_keypoints_csv, read_pts, split_source, split_tables)
-from facekp.training import evaluate_sources, photo_square, train_keypoints
+from facekp.evaluation import evaluate_sources, photo_square
+from facekp.training import train_keypoints
 from conftest import SHARED_300W, face_shape, make_300w_dir, real_data, write_pts
 
 def test_pts_one_based_with_and_without_header(tmp_path):
@@ -111,8 +112,8 @@ def test_tiny_multi_source_training_run(data_dir, w300_dir, tmp_path):
     per = [h[f'nme_{data_dir.name}'], h[f'nme_{w300_dir.name}']]
     assert all(v > 0 for v in per) and h['nme'] == pytest.approx(np.mean(per))   # each source counted once
     rows = evaluate_sources(tmp_path / 'm.pth', [data_dir, w300_dir], boxes='true', progress=False)
-    assert [(r['source'], r['split']) for r in rows] == [(data_dir.name, 'identity'), (data_dir.name, 'test'),
-                                                         (w300_dir.name, 'identity')]
+    assert [(r.source, r.split) for r in rows] == [(data_dir.name, 'identity'), (data_dir.name, 'test'),
+                                                 (w300_dir.name, 'identity')]
     # --init: a second run starts from the first model's weights
     h2 = train_keypoints([data_dir, w300_dir], out=tmp_path / 'm2.pth', run_dir=tmp_path / 'run2', size=48, bs=4, epochs=1,
                          freeze_epochs=0, pretrained=False, valid=0.3, init=tmp_path / 'm.pth', lr=1e-9, average=0,
@@ -159,7 +160,8 @@ def test_photo_square_maps_back():
         np.testing.assert_allclose(centre, yx[::-1], atol=0.6)
 
 def test_face_detector_learns_from_both_sources(data_dir, w300_dir, tmp_path):
-    from facekp.face_detector import train_face_detector, load_face_detector
+    from facekp.detector_training import train_face_detector
+    from facekp.model import load_face_detector
     h = train_face_detector([data_dir, w300_dir], out=tmp_path / 'fd.pth', run_dir=tmp_path / 'run', progress=False,
                             epochs=1, n_per_epoch=8, bs=4, side=64, widths=(8, 8, 8, 8, 8))
     assert len(h) == 1 and load_face_detector(tmp_path / 'fd.pth') is not None

@@ -7,7 +7,8 @@ import torch
 
 from facekp.cli import main
 from facekp.model import ModelError, load_keypoint_model
-from facekp.training import evaluate, public, train_keypoints
+from facekp.evaluation import evaluate
+from facekp.training import train_keypoints
 from conftest import make_data_dir, needs_real_data, real_data
 
 TINY = dict(size=48, bs=8, epochs=1, freeze_epochs=1, pretrained=False)
@@ -19,7 +20,7 @@ def test_train_then_evaluate(data_dir, tmp_path):
     model, cfg, extra = load_keypoint_model(tmp_path / 'm.pth')
     assert cfg['size'] == 48 and extra['metrics']['nme_valid'] == min(h['nme'] for h in hist)
     r = evaluate(tmp_path / 'm.pth', data_dir, progress=False)
-    assert r['n_images'] == 6 and r['nme_io'] > 0 and set(public(r)) >= {'nme_io', 'mse_udacity', 'fr_008', 'fr_010',
+    assert r.n_images == 6 and r.nme_io > 0 and set(r.to_dict()) >= {'nme_io', 'mse_udacity', 'fr_008', 'fr_010',
                                                                           'auc_008', 'auc_010', 'n_images', 'seconds'}
 
 def test_resume_continues(data_dir, tmp_path):
@@ -41,7 +42,7 @@ def test_cli_train_and_evaluate_json(data_dir, tmp_path, capsys):
                  '--bs', '8', '--epochs', '1', '--pretrained', 'false', '--head-dropout', '0.3']) == 0
     capsys.readouterr()
     model, cfg, _ = load_keypoint_model(m)
-    assert cfg['head_p'] == 0.3 and model[1].drop.p == 0.3       # the option reaches the model and its file
+    assert cfg['head_dropout'] == 0.3 and model[1].drop.p == 0.3       # the option reaches the model and its file
     assert main(['evaluate', '--model', str(m), '--data', str(data_dir), '--json', '--out', str(tmp_path / 'e'),
                  '--split', 'test', '--boxes', 'true']) == 0
     rows = json.loads(capsys.readouterr().out)           # stdout is one JSON document, nothing else (cold crop cache)
@@ -103,8 +104,9 @@ def test_reuse_freed_memory_saves_page_faults():
 # ---------------------------------------------------------------- training that cannot learn; files it must not touch
 import os
 import facekp.model as fmodel
+import facekp.training as ftraining
 from facekp.data import DataError
-from facekp.model import MODELS_DIR
+from facekp.core import MODELS_DIR
 from facekp.core import atomic_write
 
 def _snapshot(root):
@@ -131,7 +133,7 @@ def test_fewer_images_than_a_batch(data_dir, tmp_path):
     assert not (tmp_path / 'run' / 'facekp.pth').exists()
 
 def test_nan_loss_stops_with_a_clear_error(data_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(fmodel, 'keypoint_loss', lambda name: (lambda p, t: (p * float('nan')).mean()))
+    monkeypatch.setattr(ftraining, 'keypoint_loss', lambda name: (lambda p, t: (p * float('nan')).mean()))
     with pytest.raises(ModelError) as e: train_keypoints(data_dir, out=tmp_path / 'm.pth', run_dir=tmp_path / 'run', **TINY)
     msg = str(e.value)
     assert 'training stopped: the training loss became nan in epoch 1, batch 1; no model was saved' in msg and '\n' not in msg
