@@ -31,11 +31,11 @@ from .core import (N_POINTS, FACE_REGIONS, CONTOURS, FLIP_PERM, DataError, first
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'SPLIT_CSVS', 'DATA_URL', 'ARCHIVE_MAX_BYTES', 'ARCHIVE_MAX_RATIO', 'KP_COLUMNS', 'MAX_COORD', 'VALID_PCT',
-           'is_data_dir', 'find_data', 'download_data', 'person_of', 'read_keypoints_csv', 'keypoints_array',
-           'read_pts', 'photo_of', 'read_300w', 'keypoints_table', 'default_cache_dir', 'PreparedSplit',
-           'prepare_split', 'RandomBlur', 'RandomOcclusion', 'FlipKeypoints', 'translate_mat', 'Translate',
-           'keypoint_augment', 'KeypointSource', 'open_source', 'split_source', 'source_list', 'split_tables',
-           'keypoint_dls', 'show_keypoints', 'show_keypoint_batch']
+           'is_data_dir', 'find_data', 'sample_data', 'download_data', 'person_of', 'read_keypoints_csv',
+           'keypoints_array', 'read_pts', 'photo_of', 'read_300w', 'keypoints_table', 'default_cache_dir',
+           'PreparedSplit', 'prepare_split', 'RandomBlur', 'RandomOcclusion', 'FlipKeypoints', 'translate_mat',
+           'Translate', 'keypoint_augment', 'KeypointSource', 'open_source', 'split_source', 'source_list',
+           'split_tables', 'keypoint_dls', 'show_keypoints', 'show_keypoint_batch']
 
 # %% ../nbs/01_data.ipynb #cell-007
 DATA_ENV = 'FACEKP_DATA'
@@ -62,6 +62,12 @@ def find_data(path=None) -> Path:
     raise DataError("No facekp data found. Looked in: " + '; '.join(looked) + ". Fix: run `facekp data download` "
                     f"(downloads Udacity's train-test-data.zip into ./data), or `facekp data download --archive "
                     f"train-test-data.zip` for a local copy, or set ${DATA_ENV} to a folder holding the CSVs.")
+
+def sample_data() -> Path:
+    "The small sample of the Udacity data in the repository (`data/sample`: 40 training and 12 test frames), for examples and tests."
+    p = Path(__file__).resolve().parent.parent / 'data' / 'sample' if '__file__' in globals() else Path('../data/sample').resolve()
+    if not is_data_dir(p): raise DataError(f'{p}: the sample data is not there (it lives in the repository, not in the installed package)')
+    return p
 
 # %% ../nbs/01_data.ipynb #cell-010
 import stat, zlib
