@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #cell-003
 from __future__ import annotations
 import hashlib, json, os, stat, sys, tempfile, time, warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,11 +15,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'MODELS_DIR', 'MAX_MODEL_BYTES', 'ARCH_NAMES',
-           'DataError', 'ModelError', 'first_line', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box', 'to_crop',
-           'from_crop', 'crop_image', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256', 'default_model_path',
-           'default_face_detector_path', 'is_shipped', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
-           'pick_backend', 'check_model_file', 'check_config', 'check_number', 'resolve_device', 'Progress', 'progress',
-           'example_photo']
+           'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box',
+           'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256',
+           'default_model_path', 'default_face_detector_path', 'is_shipped', 'check_model_file', 'check_config',
+           'onnx_available', 'onnx_session', 'say_once', 'onnx_twin', 'pick_backend', 'check_number', 'resolve_device',
+           'Progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -29,13 +30,15 @@ FACE_REGIONS = {
     'left_eye': list(range(36, 42)), 'right_eye': list(range(42, 48)),
     'outer_lips': list(range(48, 60)), 'inner_lips': list(range(60, 68)),
 }
+
+# %% ../nbs/00_core.ipynb #cell-011
 # Polylines drawn to join the points: (indices, closed?)
 CONTOURS = [(FACE_REGIONS['jaw'], False), (FACE_REGIONS['left_brow'], False), (FACE_REGIONS['right_brow'], False),
             (list(range(27, 31)), False), (list(range(31, 36)), False),
             (FACE_REGIONS['left_eye'], True), (FACE_REGIONS['right_eye'], True),
             (FACE_REGIONS['outer_lips'], True), (FACE_REGIONS['inner_lips'], True)]
 
-# %% ../nbs/00_core.ipynb #cell-009
+# %% ../nbs/00_core.ipynb #cell-015
 def _mirror_pairs():
     pairs = [(i, 16 - i) for i in range(8)]                                   # jaw
     pairs += [(17 + i, 26 - i) for i in range(5)]                             # brows
@@ -49,22 +52,32 @@ def _mirror_pairs():
 
 FLIP_PERM = _mirror_pairs()
 
-# %% ../nbs/00_core.ipynb #cell-012
+# %% ../nbs/00_core.ipynb #cell-020
 class DataError(ValueError):
     "Missing or bad data (an image, a CSV, an archive); the message names the file and the problem."
 
+# %% ../nbs/00_core.ipynb #cell-025
 class ModelError(ValueError):
     "A model or weights file that cannot be used; the message names it."
 
-def first_line(e: BaseException, n=200) -> str:
+# %% ../nbs/00_core.ipynb #cell-030
+def first_line(e:BaseException, # any exception
+               n:int=200, # the most characters kept
+              )->str: # its message's first line, or its type's name when the message is empty
     "The first line of an exception's message (its type's name when the message is empty), cut to `n` characters."
     lines = str(e).strip().splitlines()
     return (lines[0] if lines else type(e).__name__)[:n]
 
-# %% ../nbs/00_core.ipynb #cell-015
-MAX_IMAGE_PIXELS = int(os.environ.get('FACEKP_MAX_PIXELS', 100_000_000))
+# %% ../nbs/00_core.ipynb #cell-035
+def example_photo()->Path: # the path of matplotlib's `grace_hopper.jpg`
+    "The path of a portrait that ships with matplotlib (Grace Hopper): the photo of facekp's examples."
+    import matplotlib.cbook
+    return Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))
 
-def to_rgb(im: Image.Image, gray=False) -> Image.Image:
+# %% ../nbs/00_core.ipynb #cell-040
+def to_rgb(im:Image.Image, # a PIL image of any mode
+           gray:bool=False, # give a one-channel (L) image instead of RGB
+          )->Image.Image: # the image as 8-bit RGB, or L when `gray`
     "Convert any PIL image to 8-bit RGB (or L if `gray`), dropping alpha; 16-bit and float images are scaled."
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F'):
         a = np.asarray(im, dtype=np.float64)
@@ -79,6 +92,9 @@ def to_rgb(im: Image.Image, gray=False) -> Image.Image:
     except ValueError: raise DataError(f'image mode {im.mode}: cannot convert it to RGB') from None
     return im.convert('L') if gray else im
 
+# %% ../nbs/00_core.ipynb #cell-046
+MAX_IMAGE_PIXELS = int(os.environ.get('FACEKP_MAX_PIXELS', 100_000_000))
+
 def _check_pixels(size, name):
     "A `DataError` when an image of `size` (w, h) is empty or has more than `MAX_IMAGE_PIXELS` pixels."
     w, h = size
@@ -87,7 +103,9 @@ def _check_pixels(size, name):
         raise DataError(f'{name}: {w}x{h} is {w * h / 1e6:.0f} million pixels, more than the limit of '
                         f'{MAX_IMAGE_PIXELS / 1e6:.0f} million (set $FACEKP_MAX_PIXELS to allow more)')
 
-def load_image(path, gray=False) -> Image.Image:
+def load_image(path, # an image file: PNG, WebP, JPEG, BMP, TIFF, GIF, … (its extension does not matter)
+               gray:bool=False, # give a one-channel (L) image instead of RGB
+              )->Image.Image: # the image as 8-bit RGB (or L), upright
     "Open the image at `path` by its content (PNG, WebP, JPEG, …) as 8-bit RGB or L; EXIF rotation applied."
     try: st = os.stat(path)
     except FileNotFoundError: raise DataError(f'{path}: image not found') from None
@@ -111,7 +129,7 @@ def load_image(path, gray=False) -> Image.Image:
     try: return to_rgb(im, gray)
     except DataError as e: raise DataError(f'{path}: {e}') from None
 
-# %% ../nbs/00_core.ipynb #cell-022
+# %% ../nbs/00_core.ipynb #cell-055
 def _array_to_uint8(a: np.ndarray) -> np.ndarray:
     if a.dtype == np.uint8: return a
     if a.dtype == np.bool_: return a.astype(np.uint8) * 255
@@ -128,7 +146,9 @@ def _array_to_uint8(a: np.ndarray) -> np.ndarray:
         return np.clip(a * (255.0 if hi <= 2.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
     raise ValueError(f'image: arrays of {a.dtype} are not images; expected uint8, uint16, other integers, float or bool')
 
-def as_rgb_array(image, color='rgb') -> np.ndarray:
+def as_rgb_array(image, # a path, a PIL image, or an (h, w), (h, w, 1), (h, w, 3) or (h, w, 4) array
+                 color:str='rgb', # the channel order of an array: 'rgb', or 'bgr' (OpenCV's)
+                )->np.ndarray: # (h, w, 3) uint8, RGB
     "An (h, w, 3) uint8 RGB array from a path, PIL image or array (`color`: 'rgb' or 'bgr' for arrays)."
     if color not in ('rgb', 'bgr'): raise ValueError(f"color={color!r}: expected 'rgb' or 'bgr'")
     if isinstance(image, (str, os.PathLike)): return np.asarray(load_image(image))
@@ -151,8 +171,13 @@ def as_rgb_array(image, color='rgb') -> np.ndarray:
     if color == 'bgr': a = a[..., ::-1]
     return np.ascontiguousarray(a)
 
-# %% ../nbs/00_core.ipynb #cell-027
-def crop_box(kps: np.ndarray, img_wh, size: int, crop='face', margin=0.2) -> np.ndarray:
+# %% ../nbs/00_core.ipynb #cell-064
+def crop_box(kps:np.ndarray, # the face's keypoints (n, 2) in image pixels (NaNs ignored); used by 'face' only
+             img_wh:tuple, # the image's (width, height)
+             size:int, # the side of the square crop, in pixels
+             crop:str='face', # 'face', 'pad' or 'squish'
+             margin:float=0.2, # for 'face': the share of the face's larger side added on every side
+            )->np.ndarray: # the box (x0, y0, sx, sy), float32: crop pixels = (image pixels - (x0, y0)) * (sx, sy)
     "The `(x0, y0, sx, sy)` mapping an image (of width, height `img_wh`) into a `size` square."
     w, h = img_wh
     if crop == 'face':
@@ -166,16 +191,25 @@ def crop_box(kps: np.ndarray, img_wh, size: int, crop='face', margin=0.2) -> np.
     if crop == 'squish': return np.array([0, 0, size / w, size / h], np.float32)
     raise ValueError(f"crop={crop!r}: expected 'face', 'pad' or 'squish'")
 
-def to_crop(kps, box):
+# %% ../nbs/00_core.ipynb #cell-070
+def to_crop(kps, # keypoints (..., 2) in image pixels
+            box:np.ndarray, # the crop's box (x0, y0, sx, sy), from `crop_box`
+           )->np.ndarray: # the keypoints in the crop's pixels, float32
     "Map keypoints from original pixels into the crop given by `box`."
     return (np.asarray(kps, np.float32) - box[:2]) * box[2:]
 
-def from_crop(kps, box):
+# %% ../nbs/00_core.ipynb #cell-072
+def from_crop(kps, # keypoints (..., 2) in the crop's pixels
+              box:np.ndarray, # the crop's box (x0, y0, sx, sy), from `crop_box`
+             )->np.ndarray: # the keypoints in the original image's pixels, float32
     "Map keypoints from the crop given by `box` back to original pixels."
     return np.asarray(kps, np.float32) / box[2:] + box[:2]
 
-# %% ../nbs/00_core.ipynb #cell-028
-def crop_image(img, box, size: int) -> np.ndarray:
+# %% ../nbs/00_core.ipynb #cell-077
+def crop_image(img, # a PIL image or an (h, w) or (h, w, c) array
+               box:np.ndarray, # the crop's box (x0, y0, sx, sy), from `crop_box`
+               size:int, # the side of the square crop, in pixels
+              )->np.ndarray: # the crop (size, size) or (size, size, c), of `img`'s dtype
     "Crop and resize `img` (PIL or array) with `box` into a `size` square (black outside the image)."
     a = np.asarray(img)
     x0, y0, sx, sy = [float(v) for v in box]
@@ -193,23 +227,28 @@ def crop_image(img, box, size: int) -> np.ndarray:
     out = cv2.warpAffine(a, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return out if out.ndim == a.ndim else out[..., None]
 
-# %% ../nbs/00_core.ipynb #cell-032
-def face_squares(kps: np.ndarray) -> np.ndarray:
+# %% ../nbs/00_core.ipynb #cell-084
+def face_squares(kps:np.ndarray, # the keypoints of n faces, (n, 68, 2) (any number of points; NaNs ignored)
+                )->np.ndarray: # (n, 3) float32: each face's (cx, cy, side)
     "The square (cx, cy, side) around each face's keypoints (n, 68, 2): the keypoints' bounding box, made square."
     kps = np.asarray(kps, np.float32)
     lo, hi = np.nanmin(kps, 1), np.nanmax(kps, 1)
     return np.concatenate([(lo + hi) / 2, (hi - lo).max(1, keepdims=True)], 1).astype(np.float32)
 
-def square_iou(a, b) -> float:
+# %% ../nbs/00_core.ipynb #cell-089
+def square_iou(a, # a square (cx, cy, side, ...): values after the side are ignored
+               b, # another square
+              )->float: # intersection over union, from 0 (apart) to 1 (the same square)
     "Intersection over union of two squares (cx, cy, side, ...)."
     (ax, ay, sa), (bx, by, sb) = a[:3], b[:3]
     inter = max(0.0, min(ax + sa / 2, bx + sb / 2) - max(ax - sa / 2, bx - sb / 2)) * \
             max(0.0, min(ay + sa / 2, by + sb / 2) - max(ay - sa / 2, by - sb / 2))
     return float(inter / max(sa ** 2 + sb ** 2 - inter, 1e-12))
 
-# %% ../nbs/00_core.ipynb #cell-035
+# %% ../nbs/00_core.ipynb #cell-094
 @contextmanager
-def atomic_write(path):
+def atomic_write(path, # the file to write; its folder is made when missing
+                )->Iterator[Path]: # the temporary path to write to, yielded once
     "Yield a unique temporary path beside `path`; when the block ends without error it replaces `path`, else it is removed."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp' + path.suffix, dir=path.parent)
@@ -222,14 +261,16 @@ def atomic_write(path):
     except BaseException:
         tmp.unlink(missing_ok=True); raise
 
-def file_sha256(path) -> str:
+# %% ../nbs/00_core.ipynb #cell-100
+def file_sha256(path, # any file
+               )->str: # the sha256 of its bytes, in hex
     "The sha256 of a file's bytes (an ONNX twin records its source file's)."
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-# %% ../nbs/00_core.ipynb #cell-038
+# %% ../nbs/00_core.ipynb #cell-105
 def _models_dir() -> Path:
     "The shipped models: `facekp/models/` inside an installed package, else `models/` of the repository."
     from importlib.resources import files
@@ -237,31 +278,72 @@ def _models_dir() -> Path:
     return here / 'models' if (here / 'models' / 'facekp.pth').is_file() else here.parent / 'models'
 
 MODELS_DIR = _models_dir()
-def default_model_path() -> Path:
+
+# %% ../nbs/00_core.ipynb #cell-109
+def default_model_path()->Path: # `$FACEKP_MODEL`, else `MODELS_DIR/facekp.pth`
     "The default keypoint model: `$FACEKP_MODEL`, else the shipped `facekp.pth`."
     env = os.environ.get('FACEKP_MODEL')
     return Path(env) if env else MODELS_DIR / 'facekp.pth'
 
-def default_face_detector_path() -> Path:
+# %% ../nbs/00_core.ipynb #cell-111
+def default_face_detector_path()->Path: # `$FACEKP_FACE_DETECTOR`, else `MODELS_DIR/face_detector.pth`
     "The default face detector: `$FACEKP_FACE_DETECTOR`, else the shipped `face_detector.pth`."
     env = os.environ.get('FACEKP_FACE_DETECTOR')
     return Path(env) if env else MODELS_DIR / 'face_detector.pth'
 
-def is_shipped(path) -> bool:
+# %% ../nbs/00_core.ipynb #cell-116
+def is_shipped(path, # a file or folder
+              )->bool: # whether it is `MODELS_DIR` or inside it
     "Is `path` the shipped models folder or inside it? What is there is replaced only on purpose."
     try: p, shipped = Path(path).resolve(), MODELS_DIR.resolve()
     except OSError: return False
     return p == shipped or shipped in p.parents
 
-# %% ../nbs/00_core.ipynb #cell-041
-def onnx_available() -> bool:
+# %% ../nbs/00_core.ipynb #cell-121
+MAX_MODEL_BYTES = 1 << 30
+
+def check_model_file(path, # a model file (.pth or .onnx)
+                    )->Path: # `path`, when it is a regular file of a plausible size
+    "A one-line `ModelError` when `path` is missing, not a file, empty or too large to be a facekp model."
+    path = Path(path)
+    try: st = path.stat()
+    except FileNotFoundError: raise ModelError(f'{path}: model file not found') from None
+    except OSError as e: raise ModelError(f'{path}: cannot read ({first_line(e)})') from None
+    if not stat.S_ISREG(st.st_mode): raise ModelError(f'{path}: not a regular file')
+    if st.st_size == 0: raise ModelError(f'{path}: an empty file')
+    if st.st_size > MAX_MODEL_BYTES: raise ModelError(f'{path}: {st.st_size / 2**30:.1f} GiB, too large for a facekp model')
+    return path
+
+# %% ../nbs/00_core.ipynb #cell-126
+ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
+
+def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head)
+                 path, # the model file it comes from, named in errors
+                )->dict: # `cfg`, when facekp can build that model
+    "`cfg` if it describes a keypoint model facekp can build and crop for, else a `ModelError` naming the file and the value."
+    if not isinstance(cfg, dict): raise ModelError(f'{path}: its config is a {type(cfg).__name__}, not a dict')
+    rules = {'arch': lambda v: v in ARCH_NAMES, 'size': lambda v: isinstance(v, int) and 16 <= v <= 1024,
+             'n_in': lambda v: v in (1, 3), 'n_points': lambda v: v == N_POINTS,
+             'margin': lambda v: isinstance(v, (int, float)) and 0 <= v <= 2,
+             'crop': lambda v: v in ('face', 'pad', 'squish')}
+    if cfg.get('head', 'spatial') not in ('spatial', 'pooled'): raise ModelError(f"{path}: its config has head={cfg['head']!r}, which no facekp model has")
+    for k, ok in rules.items():
+        if k not in cfg: raise ModelError(f'{path}: its config has no {k!r}')
+        if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
+    return cfg
+
+# %% ../nbs/00_core.ipynb #cell-131
+def onnx_available()->bool: # whether `import onnxruntime` works
     "Is onnxruntime installed?"
     try: import onnxruntime  # noqa: F401
     except ImportError: return False
     return True
 
+# %% ../nbs/00_core.ipynb #cell-136
 _sessions = {}
-def onnx_session(path, threads=None):
+def onnx_session(path, # an ONNX file
+                 threads:int=None, # onnxruntime's intra-op threads (None: its default)
+                )->'onnxruntime.InferenceSession': # a session on the CPU
     "An onnxruntime CPU session for the ONNX file at `path` (one per file and thread count, while the file is unchanged); clear errors naming the file."
     try: import onnxruntime as ort
     except ImportError: raise ModelError(f'{path}: running ONNX models needs onnxruntime: pip install onnxruntime') from None
@@ -276,12 +358,17 @@ def onnx_session(path, threads=None):
     _sessions[key] = s
     return s
 
+# %% ../nbs/00_core.ipynb #cell-142
 _said = set()
-def say_once(msg: str):
+def say_once(msg:str, # the warning
+            )->None: # nothing: it warns the first time `msg` is said in this process
     "Warn with `msg` once per process (a slower fallback, a file skipped for a reason)."
     if msg not in _said: _said.add(msg); warnings.warn(msg, stacklevel=3)
 
-def onnx_twin(path, quiet=False):
+# %% ../nbs/00_core.ipynb #cell-147
+def onnx_twin(path, # a model file (.pth)
+              quiet:bool=False, # say nothing when there is a twin that cannot be used
+             )->Path|None: # the `.onnx` beside `path` when it was exported from `path`, else None
     "The ONNX twin of the model file `path` when it exists, was exported from this very file, and onnxruntime is installed; else None (saying why once)."
     path = Path(path); twin = path.with_suffix('.onnx')
     if path.suffix == '.onnx' or not twin.is_file(): return None
@@ -298,12 +385,12 @@ def onnx_twin(path, quiet=False):
         return None
     return twin
 
-# %% ../nbs/00_core.ipynb #cell-043
-def pick_backend(path: Path, # a model file (`.pth`, or `.onnx` which is run as it is)
-                 device: str='cpu', # where PyTorch would run it: a twin is picked on 'cpu' only
-                 backend: str='auto', # 'auto' (the twin when there is a matching one), 'torch' or 'onnx' (the twin or an error)
-                 quiet: bool=False # say nothing when 'auto' passes over a twin
-                ) -> Path: # the file to run
+# %% ../nbs/00_core.ipynb #cell-153
+def pick_backend(path:Path, # a model file (`.pth`, or `.onnx` which is run as it is)
+                 device:str='cpu', # where PyTorch would run it: a twin is picked on 'cpu' only
+                 backend:str='auto', # 'auto' (the twin when there is a matching one), 'torch' or 'onnx' (the twin or an error)
+                 quiet:bool=False, # say nothing when 'auto' passes over a twin
+                )->Path: # the file to run
     "The file that runs a model: `path`, or its ONNX twin (`onnx_twin`). Every network of facekp is picked for here."
     if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
     if path.suffix == '.onnx' or backend == 'torch': return path
@@ -316,47 +403,25 @@ def pick_backend(path: Path, # a model file (`.pth`, or `.onnx` which is run as 
     if device != 'cpu': return path
     return onnx_twin(path, quiet=quiet) or path
 
-# %% ../nbs/00_core.ipynb #cell-046
-MAX_MODEL_BYTES = 1 << 30
-ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
-
-def check_model_file(path):
-    "A one-line `ModelError` when `path` is missing, not a file, empty or too large to be a facekp model."
-    path = Path(path)
-    try: st = path.stat()
-    except FileNotFoundError: raise ModelError(f'{path}: model file not found') from None
-    except OSError as e: raise ModelError(f'{path}: cannot read ({first_line(e)})') from None
-    if not stat.S_ISREG(st.st_mode): raise ModelError(f'{path}: not a regular file')
-    if st.st_size == 0: raise ModelError(f'{path}: an empty file')
-    if st.st_size > MAX_MODEL_BYTES: raise ModelError(f'{path}: {st.st_size / 2**30:.1f} GiB, too large for a facekp model')
-    return path
-
-def check_config(cfg, path) -> dict:
-    "`cfg` if it describes a keypoint model facekp can build and crop for, else a `ModelError` naming the file and the value."
-    if not isinstance(cfg, dict): raise ModelError(f'{path}: its config is a {type(cfg).__name__}, not a dict')
-    rules = {'arch': lambda v: v in ARCH_NAMES, 'size': lambda v: isinstance(v, int) and 16 <= v <= 1024,
-             'n_in': lambda v: v in (1, 3), 'n_points': lambda v: v == N_POINTS,
-             'margin': lambda v: isinstance(v, (int, float)) and 0 <= v <= 2,
-             'crop': lambda v: v in ('face', 'pad', 'squish')}
-    if cfg.get('head', 'spatial') not in ('spatial', 'pooled'): raise ModelError(f"{path}: its config has head={cfg['head']!r}, which no facekp model has")
-    for k, ok in rules.items():
-        if k not in cfg: raise ModelError(f'{path}: its config has no {k!r}')
-        if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
-    return cfg
-
-# %% ../nbs/00_core.ipynb #cell-049
-def check_number(name, v, lo, hi, kind=float):
+# %% ../nbs/00_core.ipynb #cell-158
+def check_number(name:str, # the argument's name, for the error
+                 v, # its value
+                 lo, # the smallest value allowed
+                 hi, # the largest value allowed
+                 kind:type=float, # `int` or `float`: what the value must be, and is returned as
+                )->int|float: # `v` as a `kind`
     "`v` as a `kind` (int or float) when it is a number from `lo` to `hi`, else a one-line ValueError naming `name`."
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or v != v or not (lo <= v <= hi):
         raise ValueError(f'{name}={v!r}: expected a{"n integer" if kind is int else " number"} from {lo} to {hi}')
     if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
     return kind(v)
 
-# %% ../nbs/00_core.ipynb #cell-052
+# %% ../nbs/00_core.ipynb #cell-163
 def _nvidia_present() -> bool:
     return os.path.exists('/proc/driver/nvidia/version') or os.path.exists('/dev/nvidiactl')
 
-def resolve_device(device=None) -> str:
+def resolve_device(device:str=None, # 'cpu', 'cuda', 'cuda:N', or None for the GPU when there is one
+                  )->str: # 'cpu', 'cuda' or 'cuda:N'
     "'cpu' or 'cuda' (or 'cuda:N') for `device`; None picks the GPU when there is one."
     if device is None:
         if not _nvidia_present(): return 'cpu'
@@ -372,36 +437,44 @@ def resolve_device(device=None) -> str:
         return d
     raise ValueError(f"device {d!r}: expected 'cpu', 'cuda' or 'cuda:N'")
 
-# %% ../nbs/00_core.ipynb #cell-055
+# %% ../nbs/00_core.ipynb #cell-169
 class Progress:
     "A progress line on stderr for `total` steps: call `update(n)` with the steps done, `close()` at the end."
-    def __init__(self, total=None, desc='', stream=None, every=None):
+    def __init__(self, total:int=None, # the number of steps (None: unknown)
+                 desc:str='', # what the steps are, shown first
+                 stream=None, # where the line goes (default: stderr)
+                 every:float=None, # seconds between lines (default: 0.25 on a terminal, else 10)
+                ):
         self.total, self.desc, self.stream, self.n = total, desc, stream or sys.stderr, 0
         self.tty = getattr(self.stream, 'isatty', lambda: False)()
         self.every = every if every is not None else (0.25 if self.tty else 10.0)
         self.t0 = self.last = time.monotonic(); self.closed = False
-    def line(self) -> str:
+    def line(self)->str: # 'desc n/total (rate/s, elapsed s, s left)'
+        "The progress line as it is shown."
         el = time.monotonic() - self.t0; rate = self.n / el if el > 0 else 0.0
         of = f'/{self.total}' if self.total else ''
         left = f', {(self.total - self.n) / rate:.0f} s left' if self.total and rate and self.n < self.total else ''
         return f'{self.desc} {self.n}{of} ({rate:.1f}/s, {el:.0f} s{left})'.strip()
     def _show(self, end=''):
         self.stream.write(('\r' + self.line() + '\x1b[K' + end) if self.tty else self.line() + '\n'); self.stream.flush()
-    def update(self, n):
+    def update(self, n:int, # the steps done so far
+              ):
+        "Record `n` steps done; shows the line when `every` seconds have passed since the last."
         self.n = n; now = time.monotonic()
         if now - self.last >= self.every: self.last = now; self._show()
     def close(self):
+        "Show the last line (once)."
         if not self.closed: self.closed = True; self._show('\n')
 
-def progress(items, total=None, desc='', stream=None, every=None):
+# %% ../nbs/00_core.ipynb #cell-177
+def progress(items, # any iterable
+             total:int=None, # its length, when `len(items)` does not tell
+             desc:str='', # what the items are, shown first
+             stream=None, # where the line goes (default: stderr)
+             every:float=None, # seconds between lines (see `Progress`)
+            )->Iterator: # the items of `items`, one by one
     "Iterate over `items`, showing a `Progress` line on stderr."
     p = Progress(total if total is not None else (len(items) if hasattr(items, '__len__') else None), desc, stream, every)
     try:
         for i, x in enumerate(items): yield x; p.update(i + 1)
     finally: p.close()
-
-# %% ../nbs/00_core.ipynb #cell-058
-def example_photo() -> Path:
-    "The path of a portrait that ships with matplotlib (Grace Hopper): the photo of facekp's examples."
-    import matplotlib.cbook
-    return Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))

@@ -28,26 +28,35 @@ def box_to_crop(box, # a detector's box (x, y, w, h)
     cx, cy = x + rel[0] * w, y + rel[1] * w
     return np.array([cx - side / 2, cy - side / 2, size / side, size / side], np.float32)
 
+# %% ../nbs/04_detection.ipynb #cell-010
 class FaceDetector:
     "A face detector for `KeypointDetector`: an RGB array in, boxes (n, 4) as x, y, w, h out, largest first."
     crop_rel = (0.5, 0.5, 1.4)   # a box that is the square around the keypoints: the crop is centred on it, 1.4 times its side
     refine_passes = 2            # `KeypointDetector` re-crops around the keypoints it found this many times at most,
     refine_tol = 0.02            # while the crop still moves by more than this share of its side
     takes_backend = False        # does `__init__` take `backend` ('auto', 'torch', 'onnx'), as `KeypointDetector` passes on?
-    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+    def __call__(self, rgb: np.ndarray # an RGB image (h, w, 3), uint8
+                )->np.ndarray: # boxes (n, 4) as x, y, w, h
         "Boxes (n, 4) as x, y, w, h in `rgb`'s pixels."
         raise NotImplementedError(f'{type(self).__name__}: a FaceDetector needs a __call__(rgb) that returns boxes (n, 4)')
-    def crop(self, box, size: int, margin: float=0.2) -> np.ndarray:
+    def crop(self, box, # one of this detector's boxes (x, y, w, h)
+             size: int, # the keypoint model's input side
+             margin: float=0.2 # the model's margin around the face
+            ) -> np.ndarray: # the crop (x0, y0, sx, sy)
         "The keypoint model's crop (x0, y0, sx, sy) for one of this detector's boxes (`box_to_crop` with `crop_rel`)."
         return box_to_crop(box, size, margin, self.crop_rel)
 
-# %% ../nbs/04_detection.ipynb #cell-008
+# %% ../nbs/04_detection.ipynb #cell-021
 class HaarFaceDetector(FaceDetector):
     "OpenCV's frontal-face Haar cascade; large images are scaled to `max_side` for detection."
     crop_rel = (0.50, 0.66, 1.225)   # for `box_to_crop` (measured below): a Haar box sits high and narrow on a face
     refine_passes, refine_tol = 3, 0.01   # its boxes need more refinement: up to 3 passes, while the crop moves > 1 %
-    def __init__(self, scale_factor=1.15, min_neighbors=4, min_size=30, max_side=1024,
-                 cascade='haarcascade_frontalface_default.xml'):
+    def __init__(self, scale_factor:float=1.15, # how much the search window grows from one scale to the next
+                 min_neighbors:int=4, # overlapping hits a box needs to be kept: more is surer and finds fewer
+                 min_size:int=30, # the smallest face searched for, in pixels of the (scaled) image
+                 max_side:int=1024, # larger images are scaled down to this long side for detection
+                 cascade:str='haarcascade_frontalface_default.xml' # a cascade file, or the name of one of OpenCV's
+                ):
         self.scale_factor = check_number('scale_factor', scale_factor, 1.01, 2.0)
         self.min_neighbors = check_number('min_neighbors', min_neighbors, 0, 100, int)
         self.min_size = check_number('min_size', min_size, 1, 10000, int)
@@ -65,7 +74,8 @@ class HaarFaceDetector(FaceDetector):
             c = self._local.cascade = cv2.CascadeClassifier(self.path)
             if c.empty(): raise RuntimeError(f'{self.path}: could not load the Haar cascade')
         return c
-    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+    def __call__(self, rgb: np.ndarray # an RGB image (h, w, 3), uint8
+                )->np.ndarray: # boxes (n, 4) as x, y, w, h, largest first
         "Boxes (n, 4) as x, y, w, h in `rgb`'s pixels, largest first."
         g = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         s = min(1.0, self.max_side / max(g.shape))
@@ -75,8 +85,10 @@ class HaarFaceDetector(FaceDetector):
         b = np.asarray(b, np.float32).reshape(-1, 4) / s
         return b[np.argsort(-b[:, 2])]
 
-# %% ../nbs/04_detection.ipynb #cell-010
-def nms_squares(sq: np.ndarray, thr=0.4) -> np.ndarray:
+# %% ../nbs/04_detection.ipynb #cell-034
+def nms_squares(sq: np.ndarray, # squares (n, 4): cx, cy, side, score
+                thr: float=0.4 # a square that overlaps a better one by more than this (IoU) is dropped
+               ) -> np.ndarray: # the squares kept, best first
     "Greedy non-maximum suppression of squares (cx, cy, side, score), best first."
     sq = np.asarray(sq, np.float32).reshape(-1, 4)
     keep = []
@@ -84,7 +96,12 @@ def nms_squares(sq: np.ndarray, thr=0.4) -> np.ndarray:
         if all(square_iou(s, k) <= thr for k in keep): keep.append(s)
     return np.array(keep, np.float32).reshape(-1, 4)
 
-def decode_centers(out: np.ndarray, threshold=0.3, stride=8, scale=1.0) -> np.ndarray:
+# %% ../nbs/04_detection.ipynb #cell-039
+def decode_centers(out: np.ndarray, # one output (4, h, w) of `FaceCenterNet`: heat logit, log side, offset x, y
+                   threshold: float=0.3, # the least heat (sigmoid of the logit) a face needs
+                   stride: int=8, # the network's output cell, in input pixels
+                   scale: float=1.0 # the input's scale from the original image
+                  ) -> np.ndarray: # faces (n, 4): cx, cy, side, heat, in the original image's pixels
     "Faces (cx, cy, side, score) from one output (4, h, w): local maxima of the heat above `threshold`, in pixels / `scale`."
     p = 1 / (1 + np.exp(-out[0]))
     peak = p == cv2.dilate(p, np.ones((3, 3), np.uint8))
@@ -94,14 +111,21 @@ def decode_centers(out: np.ndarray, threshold=0.3, stride=8, scale=1.0) -> np.nd
     side = np.exp(np.clip(out[1, iy, ix], 0, 10)) / scale
     return np.stack([cx, cy, side, p[iy, ix]], 1).astype(np.float32).reshape(-1, 4)
 
-# %% ../nbs/04_detection.ipynb #cell-012
+# %% ../nbs/04_detection.ipynb #cell-045
 class CnnFaceDetector(FaceDetector):
     "facekp's small CNN face detector; its boxes are the squares around the faces' keypoints."
     crop_rel = (0.5, 0.5, 1.4)   # for `box_to_crop`: the keypoint crop is centred on the box, 1.4 times its side
     refine_passes, refine_tol = 2, 0.02   # up to 2 passes, while the crop moves > 2 %
     takes_backend = True
     stride = 8                   # the network's output cell, in input pixels
-    def __init__(self, model=None, threshold=0.3, base_side=192, max_levels=3, nms=0.4, backend='auto', threads=1):
+    def __init__(self, model=None, # a face detector file (default: the shipped one, `default_face_detector_path`)
+                 threshold:float=0.3, # the least heat a face needs (`decode_centers`)
+                 base_side:int=192, # the long side of the first, coarsest scale searched
+                 max_levels:int=3, # scales searched at most: `base_side`, twice it, four times it
+                 nms:float=0.4, # the overlap (IoU) above which the weaker of two squares goes (`nms_squares`)
+                 backend:str='auto', # 'onnx' (the twin, with onnxruntime), 'torch', or 'auto': ONNX when it can
+                 threads:int=1 # onnxruntime's threads per call
+                ):
         if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
         path = Path(model) if model is not None else default_face_detector_path()
         if not path.is_file(): raise ModelError(f'{path}: face detector file not found (facekp ships one; or train one with `facekp train-face-detector`)')
@@ -119,14 +143,16 @@ class CnnFaceDetector(FaceDetector):
         import torch   # lazily, as above
         with torch.inference_mode(): return self.model(torch.from_numpy(x)).numpy()
 
-    def levels(self, hw) -> list:
+    def levels(self, hw # the image's (height, width)
+              ) -> list: # the scales from the image to each searched picture
         "The scales an image of size `hw` is searched at: its long side made `base_side`, then 2x and 4x that, as far as the image has pixels (and, for a long strip, one with its short side `base_side`)."
         long = max(hw); sides = [self.base_side * 2 ** k for k in range(self.max_levels)]
         scales = [s / long for k, s in enumerate(sides) if k == 0 or s <= long]
         if min(hw) * scales[-1] < self.base_side / 2: scales.append(min(1.0, self.base_side / min(hw)))   # a face as tall as a strip
         return scales
 
-    def squares(self, rgb: np.ndarray) -> np.ndarray:
+    def squares(self, rgb: np.ndarray # an RGB image (h, w, 3), uint8
+               ) -> np.ndarray: # faces (n, 4): cx, cy, side, heat, best first
         "Faces (cx, cy, side, heat) in `rgb`'s pixels, best first."
         found = []
         for sc in self.levels(rgb.shape[:2]):
@@ -137,13 +163,14 @@ class CnnFaceDetector(FaceDetector):
             found.append(decode_centers(self._net(x)[0], self.threshold, self.stride, sc))
         return nms_squares(np.concatenate(found), self.nms)
 
-    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+    def __call__(self, rgb: np.ndarray # an RGB image (h, w, 3), uint8
+                ) -> np.ndarray: # boxes (n, 4) as x, y, w, h, largest first
         "Boxes (n, 4) as x, y, w, h in `rgb`'s pixels, largest first (as `HaarFaceDetector` gives them)."
         s = self.squares(rgb)
         b = np.stack([s[:, 0] - s[:, 2] / 2, s[:, 1] - s[:, 2] / 2, s[:, 2], s[:, 2]], 1).reshape(-1, 4)
         return b[np.argsort(-b[:, 2], kind='stable')].astype(np.float32)
 
-# %% ../nbs/04_detection.ipynb #cell-014
+# %% ../nbs/04_detection.ipynb #cell-062
 FACE_DETECTORS = {'cnn': CnnFaceDetector, 'haar': HaarFaceDetector}
 
 def register_face_detector(name: str, # the name `make_face_detector` and `KeypointDetector(face_detector=name)` know it by
@@ -153,14 +180,17 @@ def register_face_detector(name: str, # the name `make_face_detector` and `Keypo
     if not (isinstance(cls, type) and issubclass(cls, FaceDetector)): raise TypeError(f'{name}: expected a FaceDetector subclass, got {cls!r}')
     FACE_DETECTORS[name] = cls
 
+# %% ../nbs/04_detection.ipynb #cell-067
 class CallableFaceDetector(FaceDetector):
     "A plain function `rgb -> boxes (n, 4)` as a `FaceDetector`, with `FaceDetector`'s crop and refinement (subclass `FaceDetector` to declare others)."
-    def __init__(self, fn): self.fn = fn
+    def __init__(self, fn # a function: an RGB array in, boxes (n, 4) as x, y, w, h out
+                ): self.fn = fn
     def __call__(self, rgb: np.ndarray) -> np.ndarray: return np.asarray(self.fn(rgb), np.float32).reshape(-1, 4)
 
+# %% ../nbs/04_detection.ipynb #cell-071
 def make_face_detector(spec='cnn', # a name in `FACE_DETECTORS`, a `FaceDetector`, or a function rgb -> boxes
                   **kwargs # settings of the named detector, e.g. `scale_factor` for 'haar'
-                 ) -> FaceDetector:
+                 ) -> FaceDetector: # the detector
     "The face detector that `spec` names, made with `kwargs`."
     if isinstance(spec, str):
         if spec not in FACE_DETECTORS: raise ValueError(f"face_detector={spec!r}: expected one of {', '.join(map(repr, FACE_DETECTORS))}, a FaceDetector or a function")

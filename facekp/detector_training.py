@@ -32,7 +32,10 @@ __all__ = ['FACE_DETECTOR_DEFAULTS', 'center_targets', 'FaceCanvases', 'load_fac
            'evaluate_face_detector']
 
 # %% ../nbs/07_face_detector_training.ipynb #cell-005
-def center_targets(squares, hw, stride=8) -> np.ndarray:
+def center_targets(squares, # the faces: (n, 3) squares (cx, cy, side) in pixels
+                   hw, # the image's (height, width)
+                   stride=8, # the network's output cell, in pixels
+                  ) -> np.ndarray: # (5, h/stride, w/stride): heat, log side, offset x, offset y, mask
     "The target (5, h/stride, w/stride) of faces `squares` (cx, cy, side) on an image of size `hw`: heat, log side, offset x, y, mask."
     H, W = hw[0] // stride, hw[1] // stride
     t = np.zeros((5, H, W), np.float32)
@@ -48,10 +51,19 @@ def center_targets(squares, hw, stride=8) -> np.ndarray:
         t[4, iy, ix] = 1.0
     return t
 
-# %% ../nbs/07_face_detector_training.ipynb #cell-008
+# %% ../nbs/07_face_detector_training.ipynb #cell-011
 class FaceCanvases(torch.utils.data.Dataset):
     "Training pictures made from single-face images: one face at a random size and place, a mosaic of several, or none."
-    def __init__(self, images: list, squares: np.ndarray, n=4000, side=192, min_face=14, max_face=170, seed=0, train=True):
+    def __init__(self,
+                 images: list, # RGB arrays, one face each
+                 squares: np.ndarray, # their faces' squares (n, 3): cx, cy, side
+                 n=4000, # pictures per epoch
+                 side=192, # the pictures' side in pixels
+                 min_face=14, # the smallest face side pasted, in pixels
+                 max_face=170, # the largest
+                 seed=0, # with the epoch and the index, sets every picture
+                 train=True, # vary the colours, and new pictures every epoch (`self.epoch`); False: the same pictures always
+                ):
         self.images, self.squares, self.n, self.side, self.train = images, squares, n, side, train
         self.min_face, self.max_face, self.seed, self.epoch = min_face, max_face, seed, 0
     def __len__(self): return self.n
@@ -76,7 +88,9 @@ class FaceCanvases(torch.utils.data.Dataset):
             if x + c < cx - 0.7 * s or x > cx + 0.7 * s or y + c < cy - 0.7 * s or y > cy + 0.7 * s: break
         else: return np.full((cell, cell, 3), rng.integers(0, 256, 3), np.uint8)
         return cv2.resize(np.ascontiguousarray(img[int(y):int(y + c), int(x):int(x + c)]), (cell, cell), interpolation=cv2.INTER_LINEAR)
-    def sample(self, rng):
+    def sample(self,
+               rng, # a numpy `Generator`
+              ): # the picture (side, side, 3) and its face squares (n, 3)
         "One picture and its face squares (n, 3)."
         r, S = rng.random(), self.side
         if r < 0.45: return self._place(rng, S, self.min_face, self.max_face)
@@ -101,13 +115,20 @@ class FaceCanvases(torch.utils.data.Dataset):
         x = torch.from_numpy(np.ascontiguousarray(pic)).permute(2, 0, 1).float() / 255
         return x, torch.from_numpy(center_targets(sq, pic.shape[:2], FaceCenterNet.stride))
 
-def load_faces(df, threads=2) -> tuple:
+# %% ../nbs/07_face_detector_training.ipynb #cell-015
+def load_faces(df, # a keypoint table (`read_keypoints_csv`, `split_tables`)
+               threads=2, # images decoded at once
+              ) -> tuple: # the images (a list of RGB arrays) and their faces' squares (n, 3)
     "The images (RGB arrays) of a keypoint table and their face squares."
     with ThreadPoolExecutor(threads) as ex: images = list(ex.map(lambda p: np.asarray(load_image(p)), df['path']))
     return images, face_squares(keypoints_array(df))
 
-# %% ../nbs/07_face_detector_training.ipynb #cell-012
-def center_loss(out, targ, size_weight=1.0, offset_weight=1.0):
+# %% ../nbs/07_face_detector_training.ipynb #cell-022
+def center_loss(out, # the network's output (n, 4, h, w): face-centre logit, log side, offset x, y
+                targ, # the targets (n, 5, h, w) from `center_targets`
+                size_weight=1.0, # the weight of the log side's L1
+                offset_weight=1.0, # the weight of the offset's L1
+               ): # the loss, a scalar tensor
     "CenterNet's loss: focal loss on the face-centre heat map, L1 on log side and offset at the true centres."
     heat, pos = targ[:, 0], targ[:, 4]
     p = torch.sigmoid(out[:, 0].float()).clamp(1e-4, 1 - 1e-4)
@@ -117,14 +138,18 @@ def center_loss(out, targ, size_weight=1.0, offset_weight=1.0):
     reg = lambda a, b: ((out[:, a:b].float() - targ[:, a:b]).abs() * pos[:, None]).sum() / n_pos
     return (pos_loss + neg_loss) / n_pos + size_weight * reg(1, 2) + offset_weight * reg(2, 4)
 
-# %% ../nbs/07_face_detector_training.ipynb #cell-017
+# %% ../nbs/07_face_detector_training.ipynb #cell-031
 FACE_DETECTOR_DEFAULTS = dict(epochs=25, n_per_epoch=4000, bs=32, lr=4e-3, side=192, widths=(16, 32, 48, 64, 96), seed=0, limit=None)
 
-def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resume=True,
-                        progress=True, replace_shipped=False, **kwargs) -> list:
-    """Train `FaceCenterNet` on `FaceCanvases` of one data source or several (see `split_tables`: the faces held out for
-    validation are those the keypoint model holds out); save it and its ONNX twin to `out` (default: `run_dir`/face_detector.pth).
-    Returns the history."""
+def train_face_detector(data=None, # a data source or a list of them (see `split_tables`); None: `find_data()`
+                        out=None, # the model file; None: `run_dir`/face_detector.pth (its ONNX twin beside it)
+                        run_dir='runs/face_detector', # the folder of the run's checkpoint
+                        resume=True, # carry on from `run_dir`'s checkpoint when there is one (of the same settings)
+                        progress=True, # show fastai's progress bars and table of losses
+                        replace_shipped=False, # allow `out` or `run_dir` in facekp's shipped models folder
+                        **kwargs # settings of `FACE_DETECTOR_DEFAULTS` to change (`epochs`, `n_per_epoch`, `bs`, `lr`, ...)
+                       ) -> list: # the history: a dict per epoch (epoch, train_loss, valid_loss)
+    "Train `FaceCenterNet` on `FaceCanvases` of the training faces of `data`; save it and its ONNX twin to `out`."
     unknown = set(kwargs) - set(FACE_DETECTOR_DEFAULTS)
     if unknown: raise ValueError(f'unknown face detector settings: {", ".join(sorted(unknown))}')
     args = {**FACE_DETECTOR_DEFAULTS, **kwargs}; args['widths'] = list(args['widths'])
@@ -175,8 +200,11 @@ def train_face_detector(data=None, out=None, run_dir='runs/face_detector', resum
     except BaseException: twin.unlink(missing_ok=True); raise
     return history
 
-# %% ../nbs/07_face_detector_training.ipynb #cell-022
-def evaluate_face_detector(detector, df, progress=True) -> dict:
+# %% ../nbs/07_face_detector_training.ipynb #cell-042
+def evaluate_face_detector(detector, # a face detector: an RGB array in, boxes (n, 4) as x, y, w, h out
+                           df, # a keypoint table: the true faces
+                           progress=True, # show a progress bar
+                          ) -> dict: # found, boxes_per_image, centre_error, size_error, ms_per_image, n_images
     "Share of the faces of table `df` that `detector` (boxes x, y, w, h) finds, boxes per image, box errors, ms per image."
     truth = face_squares(keypoints_array(df))
     rgbs = [np.asarray(load_image(p)) for p in df['path']]

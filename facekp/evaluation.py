@@ -24,9 +24,15 @@ from .inference import KeypointDetector
 __all__ = ['predict_crops', 'EvalResult', 'scores', 'evaluate', 'plot_ced', 'plot_worst', 'photo_square', 'evaluate_pipeline',
            'evaluate_sources']
 
-# %% ../nbs/08_evaluation.ipynb #cell-005
-def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True, flip=False) -> np.ndarray:
-    "Run `model` on prepared uint8 crops (n, s, s, c): keypoints in crop pixels, (n, 68, 2); `flip` averages with the mirror."
+# %% ../nbs/08_evaluation.ipynb #cell-007
+def predict_crops(model, # a keypoint network (PyTorch), in eval mode
+                  images:np.ndarray, # prepared uint8 crops (n, s, s, c), as `prepare_split` cuts them
+                  bs:int=64, # crops per batch
+                  device:str='cpu', # where `model` is
+                  progress:bool=True, # show a progress bar
+                  flip:bool=False, # average each crop's answer with its mirror image's
+                 )->np.ndarray: # keypoints (n, 68, 2) in crop pixels
+    "Run `model` on prepared crops: keypoints in crop pixels; `flip` averages with the mirror."
     size = images.shape[1]; res = []
     it = range(0, len(images), bs)
     perm = torch.tensor(FLIP_PERM)
@@ -40,7 +46,7 @@ def predict_crops(model, images: np.ndarray, bs=64, device='cpu', progress=True,
             res.append(((y.numpy() + 1) * size / 2))
     return np.concatenate(res) if res else np.zeros((0, N_POINTS, 2), np.float32)
 
-# %% ../nbs/08_evaluation.ipynb #cell-007
+# %% ../nbs/08_evaluation.ipynb #cell-013
 @dataclass
 class EvalResult:
     "The field's metrics of one evaluation, and the predictions behind them."
@@ -65,22 +71,32 @@ class EvalResult:
     pred: np.ndarray = field(default=None, repr=False)       # predictions (n, 68, 2) in image pixels (0 where not found)
     per_image: np.ndarray = field(default=None, repr=False)  # NME of each face (infinite where not found)
     table: pd.DataFrame = field(default=None, repr=False)    # the faces (file, path, keypoints)
-    def to_dict(self) -> dict:
+
+    def to_dict(self)->dict: # the numbers and labels, without `pred`, `per_image` and `table`
         "The numbers and labels, without the arrays: ready for `json.dumps`."
         return {k: v for k, v in self.__dict__.items() if k not in ('pred', 'per_image', 'table')}
 
-def scores(pred: np.ndarray, # predicted keypoints (n, 68, 2), image pixels
-           targ: np.ndarray # true keypoints (n, 68, 2)
-          ) -> dict: # the metric fields of `EvalResult`
+# %% ../nbs/08_evaluation.ipynb #cell-020
+def scores(pred:np.ndarray, # predicted keypoints (n, 68, 2), image pixels
+           targ:np.ndarray, # true keypoints (n, 68, 2)
+          )->dict: # the metric fields of `EvalResult`
     "The field's metrics of `pred` against `targ`."
     per = nme_per_image(pred, targ)
     return dict(nme_io=float(per.mean()), nme_median=float(np.median(per)), fr_008=failure_rate(per, 0.08),
                 fr_010=failure_rate(per, 0.10), auc_008=auc_ced(per, 0.08), auc_010=auc_ced(per, 0.10),
                 nme_regions=nme_by_region(pred, targ), n_images=len(per))
 
-# %% ../nbs/08_evaluation.ipynb #cell-009
-def evaluate(model_path=None, data=None, split='test', valid_pct=None, seed=42, limit=None, device='cpu',
-             progress=True, flip=False) -> EvalResult:
+# %% ../nbs/08_evaluation.ipynb #cell-026
+def evaluate(model_path=None, # a keypoint model `.pth` (default: the shipped model)
+             data=None, # a data source or a list of them (see `facekp.data.open_source`; default: `find_data()`)
+             split:str='test', # 'test' (the official test split) or 'identity' (the faces held out for validation)
+             valid_pct:float=None, # the share held out for 'identity' (default: each source's own)
+             seed:int=42, # the random seed of the held-out faces
+             limit:int=None, # keep the first `limit` faces of each source
+             device:str='cpu', # where the model runs
+             progress:bool=True, # show progress bars
+             flip:bool=False, # average with the mirror images
+            )->EvalResult: # the metrics, with `by_source` for several sources
     """Metrics of the model at `model_path` on crops cut around the true keypoints of `split` of one source or several:
     'test' (the official test split) or 'identity' (the faces held out for validation by `split_tables`'s default rule:
     people of the Udacity data, photos of 300-W). Several sources: `by_source` holds each one's metrics."""
@@ -99,8 +115,12 @@ def evaluate(model_path=None, data=None, split='test', valid_pct=None, seed=42, 
                       model=str(model_path), flip=flip, seconds=round(time.time() - t0, 2), by_source=by,
                       pred=pred, per_image=nme_per_image(pred, targ), table=df)
 
-# %% ../nbs/08_evaluation.ipynb #cell-010
-def plot_ced(results: dict, path=None, thr=0.10, ax=None):
+# %% ../nbs/08_evaluation.ipynb #cell-032
+def plot_ced(results:dict, # named `EvalResult`s, e.g. {'shipped model': r}
+             path=None, # save the figure to this file too
+             thr:float=0.10, # the largest NME shown, and the AUC's threshold in the legend (0.08 or 0.10)
+             ax=None, # matplotlib axes to draw on (default: a new figure)
+            ): # the axes
     "Cumulative error distribution: share of images with NME below x, for each named `EvalResult`."
     if ax is None: fig, ax = plt.subplots(figsize=(5, 4))
     xs = np.linspace(0, thr, 200)
@@ -112,7 +132,12 @@ def plot_ced(results: dict, path=None, thr=0.10, ax=None):
     if path is not None: ax.figure.tight_layout(); ax.figure.savefig(path, dpi=110)
     return ax
 
-def plot_worst(res: EvalResult, n=12, path=None, ncols=4):
+# %% ../nbs/08_evaluation.ipynb #cell-037
+def plot_worst(res:EvalResult, # a result with its predictions (from `evaluate` or `evaluate_pipeline`)
+               n:int=12, # the number of faces shown
+               path=None, # save the figure to this file too
+               ncols:int=4, # faces per row
+              ): # the figure
     "The `n` faces with the largest NME: truth in green, prediction in red."
     idx = np.argsort(-res.per_image)[:n]; nrows = -(-len(idx) // ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3.2 * nrows), squeeze=False)
@@ -127,8 +152,12 @@ def plot_worst(res: EvalResult, n=12, path=None, ncols=4):
     if path is not None: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../nbs/08_evaluation.ipynb #cell-013
-def photo_square(img: np.ndarray, kps: np.ndarray, scale=1.5, max_side=400) -> tuple:
+# %% ../nbs/08_evaluation.ipynb #cell-043
+def photo_square(img:np.ndarray, # the photo (h, w, c)
+                 kps:np.ndarray, # the face's true keypoints (68, 2) in the photo's pixels
+                 scale:float=1.5, # the square's side, in sizes of the keypoints' extent (its larger side)
+                 max_side:int=400, # the largest picture side, in pixels (larger squares are shrunk)
+                )->tuple: # the picture (s, s, c), and a function that maps picture pixels back to the photo's
     "The benchmark's picture of a face: a square `scale` times its landmarks' extent around them, at most `max_side` px; and the map back."
     lo, hi = kps.min(0), kps.max(0); c = (lo + hi) / 2
     side = scale * float((hi - lo).max()); out = int(max(8, min(max_side, round(side))))
@@ -142,8 +171,15 @@ def photo_square(img: np.ndarray, kps: np.ndarray, scale=1.5, max_side=400) -> t
     back = lambda p: (np.asarray(p, np.float32) - t) / f              # picture pixels to the photo's
     return pic, back
 
-def evaluate_pipeline(df, detector=None, scale=1.5, max_side=400, chunk=16, progress=True) -> EvalResult:
-    "Metrics of `detector` (a `KeypointDetector`; default: the shipped models) on the faces of table `df`, found in `photo_square` pictures."
+# %% ../nbs/08_evaluation.ipynb #cell-048
+def evaluate_pipeline(df:pd.DataFrame, # faces with their true keypoints (a table of `facekp.data`)
+                      detector:KeypointDetector=None, # the pipeline (default: `KeypointDetector()`, the shipped models)
+                      scale:float=1.5, # `photo_square`'s scale
+                      max_side:int=400, # `photo_square`'s largest side
+                      chunk:int=16, # pictures per `detector.batch` call
+                      progress:bool=True, # show a progress bar
+                     )->EvalResult: # the metrics; `found` and `n_missed` count the faces found
+    "Metrics of `detector` on the faces of table `df`, found in `photo_square` pictures."
     t0 = time.time()
     detector = detector or KeypointDetector()
     targ = keypoints_array(df); pred = np.full_like(targ, np.nan)
@@ -164,12 +200,18 @@ def evaluate_pipeline(df, detector=None, scale=1.5, max_side=400, chunk=16, prog
     return EvalResult(**res, boxes=type(detector.face_detector).__name__, seconds=round(time.time() - t0, 2),
                       pred=np.where(found[:, None, None], pred, 0), per_image=per, table=df)
 
-# %% ../nbs/08_evaluation.ipynb #cell-015
-def evaluate_sources(model_path=None, data=None, split='all', boxes='both', face_detector='cnn', limit=None,
-                     device='cpu', flip=False, progress=True) -> list:   # of `EvalResult`
-    """A result per source, split and kind of box. `split`: 'identity' (the validation faces), 'test', or 'all' (both,
-    where a source has a test split); `boxes`: 'true' (crops around the true keypoints), 'detector', or 'both';
-    `face_detector`: 'cnn', 'haar' or a face detector object (as `KeypointDetector` takes)."""
+# %% ../nbs/08_evaluation.ipynb #cell-056
+def evaluate_sources(model_path=None, # a keypoint model `.pth` (default: the shipped model)
+                     data=None, # a data source or a list of them (see `facekp.data.open_source`)
+                     split:str='all', # 'identity' (the validation faces), 'test', or 'all' (both, where a source has a test split)
+                     boxes:str='both', # 'true' (crops around the true keypoints), 'detector', or 'both'
+                     face_detector='cnn', # 'cnn', 'haar' or a face detector object (as `KeypointDetector` takes)
+                     limit:int=None, # keep the first `limit` faces of each split of each source
+                     device:str='cpu', # where the models run
+                     flip:bool=False, # average with the mirror images
+                     progress:bool=True, # show progress bars
+                    )->list: # an `EvalResult` per source, split and kind of box
+    "A result per source, split and kind of box: `evaluate` for the true crops, `evaluate_pipeline` for the detector's boxes."
     if split not in ('all', 'identity', 'test'): raise ValueError(f"split={split!r}: expected 'all', 'identity' or 'test'")
     if boxes not in ('both', 'true', 'detector'): raise ValueError(f"boxes={boxes!r}: expected 'both', 'true' or 'detector'")
     model_path = model_path or default_model_path()

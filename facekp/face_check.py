@@ -13,23 +13,12 @@ from .data import keypoints_array
 from .model import pooled_features
 
 # %% auto #0
-__all__ = ['face_probability', 'drawn_negative', 'face_check_crops', 'fit_face_check']
+__all__ = ['drawn_negative', 'face_check_crops', 'fit_face_check', 'face_probability']
 
-# %% ../nbs/03_face_check.ipynb #cell-005
-def face_probability(check: dict, feats) -> np.ndarray:
-    "The face check's probability that each feature row is a face (NumPy; the check's tensors or arrays)."
-    a = lambda v: np.asarray(v.detach().cpu() if hasattr(v, 'detach') else v, np.float64)
-    z = ((a(feats) - a(check['mean'])) / a(check['std'])) @ a(check['w']) + a(check['b'])
-    return (1 / (1 + np.exp(-z))).astype(np.float32)
-
-
-def _jitter_box(box, rng, shift, scale):
-    x0, y0, s, _ = box; side = 1 / s
-    side2 = side * rng.uniform(*scale)
-    cx = x0 + side / 2 + rng.uniform(-shift, shift) * side; cy = y0 + side / 2 + rng.uniform(-shift, shift) * side
-    return np.array([cx - side2 / 2, cy - side2 / 2, 1 / side2, 1 / side2], np.float32)
-
-def drawn_negative(rng, size) -> np.ndarray:
+# %% ../nbs/03_face_check.ipynb #cell-007
+def drawn_negative(rng:np.random.Generator, # where the randomness comes from
+                   size:int # the picture's side in pixels
+                  )->np.ndarray: # an RGB picture (size, size, 3), uint8
     "A picture that is no face: a plain or graded background with a few strokes, marks and characters (diagrams, text, logos), often enlarged from a few pixels."
     out, size = size, int(rng.integers(16, size + 1)) if rng.random() < 0.6 else size   # drawn small, then enlarged: blurred marks
     bg = rng.integers(0, 256, 3) if rng.random() < 0.6 else np.full(3, rng.integers(200, 256))   # often white paper
@@ -50,7 +39,20 @@ def drawn_negative(rng, size) -> np.ndarray:
     if rng.random() < 0.3: pic = np.clip(pic + rng.normal(0, rng.uniform(2, 25), pic.shape), 0, 255).astype(np.uint8)
     return pic if size == out else cv2.resize(pic, (out, out), interpolation=cv2.INTER_LINEAR)
 
-def face_check_crops(df, size, margin=0.2, n=1500, seed=0, drawn=0.2):
+# %% ../nbs/03_face_check.ipynb #cell-012
+def _jitter_box(box, rng, shift, scale):
+    x0, y0, s, _ = box; side = 1 / s
+    side2 = side * rng.uniform(*scale)
+    cx = x0 + side / 2 + rng.uniform(-shift, shift) * side; cy = y0 + side / 2 + rng.uniform(-shift, shift) * side
+    return np.array([cx - side2 / 2, cy - side2 / 2, 1 / side2, 1 / side2], np.float32)
+
+def face_check_crops(df, # a keypoint table (`facekp.data`): the images' `path` and their keypoints
+                     size:int, # the crops' side in pixels (the model's input size)
+                     margin:float=0.2, # the model's margin around the face (its config's `margin`)
+                     n:int=1500, # faces to take from the table, at most
+                     seed:int=0, # the random choice of faces, jitters and negatives
+                     drawn:float=0.2 # drawn pictures (`drawn_negative`) among the negatives, per face
+                    )->tuple: # positives (n, size, size, 3) and negatives (about n * (1 + drawn), size, size, 3), uint8
     """Positive (jittered face) and negative crops of `size` from a keypoint table: off the face, a part of the face or
     the neck below it, and a share `drawn` of pictures that are no photo at all (`drawn_negative`)."""
     rng = np.random.default_rng(seed)
@@ -73,7 +75,16 @@ def face_check_crops(df, size, margin=0.2, n=1500, seed=0, drawn=0.2):
     neg += [drawn_negative(rng, size) for _ in range(int(round(drawn * len(idx))))]
     return np.stack(pos), np.stack(neg)
 
-def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', steps=300) -> dict:
+# %% ../nbs/03_face_check.ipynb #cell-018
+def fit_face_check(model, # a keypoint network, `Sequential(body, head)` (`facekp.model.keypoint_model`)
+                   df, # a keypoint table of training faces
+                   size:int, # the model's input size
+                   margin:float=0.2, # the model's margin around the face
+                   n:int=1500, # faces to take from the table, at most (`face_check_crops`)
+                   seed:int=0, # the random choice of crops
+                   device:str='cpu', # where the trunk runs
+                   steps:int=300 # Adam steps of the logistic regression
+                  )->dict: # the check: w, b, mean, std (tensors), train_accuracy, n_pos, n_neg
     "Fit the face check (logistic regression on pooled trunk features) on crops of the table `df`."
     pos, neg = face_check_crops(df, size, margin, n, seed)
     x = np.concatenate([pos, neg]); y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
@@ -94,3 +105,12 @@ def fit_face_check(model, df, size, margin=0.2, n=1500, seed=0, device='cpu', st
         loss.backward(); opt.step()
     acc = float((((z @ w + b) > 0).float() == y).float().mean())
     return dict(w=w.detach(), b=b.detach()[0], mean=mean, std=std, train_accuracy=acc, n_pos=len(pos), n_neg=len(neg))
+
+# %% ../nbs/03_face_check.ipynb #cell-024
+def face_probability(check:dict, # a face check (`fit_face_check`): w, b, mean, std, as tensors or arrays
+                     feats # pooled trunk features (n, channels) (`facekp.model.pooled_features`)
+                    )->np.ndarray: # the probability that each crop is a face, (n,) float32
+    "The face check's probability that each feature row is a face (NumPy; the check's tensors or arrays)."
+    a = lambda v: np.asarray(v.detach().cpu() if hasattr(v, 'detach') else v, np.float64)
+    z = ((a(feats) - a(check['mean'])) / a(check['std'])) @ a(check['w']) + a(check['b'])
+    return np.exp(-np.logaddexp(0, -z)).astype(np.float32)   # 1 / (1 + exp(-z)), without overflow for large |z|

@@ -18,11 +18,12 @@ __all__ = ['OVERLAY_KINDS', 'MAX_OVERLAY_PIXELS', 'make_overlay', 'read_overlay'
            'smile_score', 'is_smiling', 'align_shape', 'pose_name', 'pose_clusters', 'delaunay_triangles',
            'face_hull_mask', 'paste_face', 'swap_faces']
 
-# %% ../nbs/10_fun_with_keypoints.ipynb #cell-005
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-010
 OVERLAY_KINDS = ('sunglasses', 'moustache', 'hat')
 
 @lru_cache(None)
-def make_overlay(kind='sunglasses') -> np.ndarray:
+def make_overlay(kind:str='sunglasses', # one of `OVERLAY_KINDS`
+                )->np.ndarray: # an RGBA picture (h, w, 4), uint8, transparent around the drawing
     "A default RGBA overlay, drawn by code: 'sunglasses', 'moustache' or 'hat'."
     if kind == 'sunglasses':
         a = np.zeros((160, 440, 4), np.uint8)
@@ -45,9 +46,11 @@ def make_overlay(kind='sunglasses') -> np.ndarray:
     else: raise ValueError(f'overlay kind={kind!r}: expected one of {", ".join(OVERLAY_KINDS)}')
     return a
 
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-016
 MAX_OVERLAY_PIXELS = 16_000_000
 
-def read_overlay(overlay) -> np.ndarray:
+def read_overlay(overlay, # a name in `OVERLAY_KINDS`, a PNG file with alpha, or an (h, w, 4) array
+                )->np.ndarray: # the RGBA overlay (h, w, 4)
     "An RGBA overlay from a kind name, a file (PNG with alpha) or an (h, w, 4) array."
     if isinstance(overlay, str) and overlay in OVERLAY_KINDS: return make_overlay(overlay)
     if isinstance(overlay, (str, os.PathLike)):
@@ -67,13 +70,11 @@ def read_overlay(overlay) -> np.ndarray:
     if a.ndim != 3 or a.shape[2] != 4: raise ValueError(f'overlay: array of shape {a.shape}; expected RGBA (h, w, 4)')
     return a
 
-def _opaque_box(a):
-    ys, xs = np.nonzero(a[..., 3] > 16)
-    if not len(xs): raise ValueError('overlay: fully transparent')
-    return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
-
-def overlay_placement(kps, kind='sunglasses'):
-    "(anchor point in the image, width in pixels, angle in degrees) of a `kind` overlay on a face."
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-021
+def overlay_placement(kps:np.ndarray, # one face's keypoints (68, 2), in image pixels
+                      kind:str='sunglasses', # one of `OVERLAY_KINDS`
+                     )->tuple: # (anchor (x, y) in the image, width in pixels, angle in degrees, 'centre' or 'bottom')
+    "Where a `kind` overlay goes on a face: its anchor in the image, its width, its angle and which point of the overlay sits on the anchor."
     k = np.asarray(kps, np.float32)
     d = k[45] - k[36]; ang = math.degrees(math.atan2(d[1], d[0]))
     jaw = np.linalg.norm(k[16] - k[0])
@@ -85,7 +86,18 @@ def overlay_placement(kps, kind='sunglasses'):
         return brow + up * 0.25 * height, 1.3 * jaw, ang, 'bottom'
     raise ValueError(f'kind={kind!r}: expected one of {", ".join(OVERLAY_KINDS)}')
 
-def add_overlay(image, keypoints, overlay='sunglasses', kind=None, color='rgb') -> np.ndarray:
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-026
+def _opaque_box(a):
+    ys, xs = np.nonzero(a[..., 3] > 16)
+    if not len(xs): raise ValueError('overlay: fully transparent')
+    return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+
+def add_overlay(image, # a path, PIL image or array (RGB, or BGR with `color='bgr'`)
+                keypoints, # one face's keypoints (68, 2), or a list of them
+                overlay='sunglasses', # a name in `OVERLAY_KINDS`, a PNG file with alpha, or an RGBA array
+                kind:str=None, # where it goes (`OVERLAY_KINDS`; default: `overlay` if it is a kind's name, else 'sunglasses')
+                color:str='rgb', # 'rgb', or 'bgr' for OpenCV arrays (the result is then BGR too)
+               )->np.ndarray: # a copy of the image with the overlay on every face, uint8
     "`image` (RGB array) with `overlay` placed on every face of `keypoints` ((68, 2) or a list of them)."
     rgb = as_rgb_array(image, color).astype(np.float32)
     if kind is None: kind = overlay if isinstance(overlay, str) and overlay in OVERLAY_KINDS else 'sunglasses'
@@ -105,25 +117,31 @@ def add_overlay(image, keypoints, overlay='sunglasses', kind=None, color='rgb') 
     out = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
     return out[..., ::-1].copy() if color == 'bgr' else out
 
-# %% ../nbs/10_fun_with_keypoints.ipynb #cell-009
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-033
 def _level(kps):
     "Keypoints turned so that the outer eye corners are level."
     k = np.asarray(kps, np.float64); d = k[45] - k[36]; a = -math.atan2(d[1], d[0])
     R = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
     return (k - k[36]) @ R.T
 
-def smile_score(kps) -> float:
+def smile_score(kps:np.ndarray, # one face's keypoints (68, 2)
+               )->float: # the lip centre's height below the mouth corners, over the mouth width
     "Mouth curvature: (lip centre below the corners) / mouth width; > 0 smiling, < 0 frowning."
     k = _level(kps)
     corners = (k[48] + k[54]) / 2; centre = (k[51] + k[57]) / 2
     return float((centre[1] - corners[1]) / (np.linalg.norm(k[54] - k[48]) + 1e-6))
 
-def is_smiling(kps, threshold=0.08) -> bool:
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-039
+def is_smiling(kps:np.ndarray, # one face's keypoints (68, 2)
+               threshold:float=0.08, # the `smile_score` above which a face smiles
+              )->bool: # True when smiling
     "Is the face smiling? (`smile_score` above `threshold`)"
     return smile_score(kps) > threshold
 
-# %% ../nbs/10_fun_with_keypoints.ipynb #cell-012
-def align_shape(kps, ref=None) -> np.ndarray:
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-044
+def align_shape(kps:np.ndarray, # one face's keypoints (68, 2)
+                ref:np.ndarray=None, # a reference shape (68, 2), already aligned; None: level the eyes instead
+               )->np.ndarray: # the aligned shape (68, 2): centred, unit norm, turned
     "Keypoints with position, scale and in-plane rotation removed (Procrustes to `ref`, or level eyes)."
     k = np.asarray(kps, np.float64); k = k - k.mean(0); k = k / (np.linalg.norm(k) + 1e-9)
     if ref is None:
@@ -134,7 +152,9 @@ def align_shape(kps, ref=None) -> np.ndarray:
     if np.linalg.det(r) < 0: u[:, -1] *= -1; r = u @ vt
     return k @ r.T
 
-def pose_name(shape) -> str:
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-050
+def pose_name(shape:np.ndarray, # a (mean) shape (68, 2), in image orientation (y down)
+             )->str: # e.g. 'slightly facing image-left, looking up, mouth open'
     "Name a (mean) shape's pose from the nose tip's place between the jaw ends and below the eyes."
     s = np.asarray(shape); jl, jr, nose = s[0], s[16], s[30]
     t = np.dot(nose - jl, jr - jl) / np.dot(jr - jl, jr - jl)          # 0.5 when frontal
@@ -146,7 +166,12 @@ def pose_name(shape) -> str:
     mouth = ', mouth open' if np.linalg.norm(s[66] - s[62]) / np.linalg.norm(chin - eyes) > 0.06 else ''
     return side + tilt + mouth
 
-def pose_clusters(keypoints, k=5, seed=0, attempts=5):
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-055
+def pose_clusters(keypoints:np.ndarray, # the faces' keypoints (n, 68, 2)
+                  k:int=5, # the number of clusters
+                  seed:int=0, # OpenCV's random seed (same seed, same clusters)
+                  attempts:int=5, # k-means runs from different starts; the tightest wins
+                 )->tuple: # (labels (n,), mean aligned shapes (k, 68, 2), a name per cluster)
     "k-means of aligned shapes: (labels (n,), mean shapes (k, 68, 2), names)."
     X = np.stack([align_shape(s) for s in np.asarray(keypoints)])
     ref = X.mean(0)
@@ -164,8 +189,10 @@ def pose_clusters(keypoints, k=5, seed=0, attempts=5):
             for r, i in enumerate(np.array(same)[np.argsort(turn)]): names[i] = ('more ' * r) + n
     return labels.ravel(), centres, names
 
-# %% ../nbs/10_fun_with_keypoints.ipynb #cell-015
-def delaunay_triangles(points, size) -> np.ndarray:
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-063
+def delaunay_triangles(points:np.ndarray, # points (n, 2) in pixels
+                       size:tuple, # the image's (width, height); points outside are moved to its border
+                      )->np.ndarray: # triangles (t, 3), as indices into `points`
     "Delaunay triangles of `points` (n, 2) inside an image of (w, h) `size`, as (t, 3) point indices."
     w, h = size
     sub = cv2.Subdiv2D((0, 0, int(w), int(h)))
@@ -177,6 +204,16 @@ def delaunay_triangles(points, size) -> np.ndarray:
         if len(set(idx)) == 3: tris.append(idx)
     return np.array(tris, np.int32).reshape(-1, 3)
 
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-069
+def face_hull_mask(kps:np.ndarray, # one face's keypoints (68, 2), in pixels
+                   shape:tuple, # the image's shape, (h, w) or (h, w, c)
+                  )->np.ndarray: # a mask (h, w), uint8: 255 inside the hull, 0 outside
+    "A uint8 mask (h, w) of the convex hull of the keypoints."
+    m = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(m, cv2.convexHull(np.int32(np.round(kps))), 255)
+    return m
+
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-074
 def _warp_triangle(src, dst, ts, td):
     r1 = cv2.boundingRect(np.float32([ts])); r2 = cv2.boundingRect(np.float32([td]))
     if r2[2] <= 0 or r2[3] <= 0 or r1[2] <= 0 or r1[3] <= 0: return
@@ -192,12 +229,6 @@ def _warp_triangle(src, dst, ts, td):
     wy, wx = slice(ys.start - y0, ys.stop - y0), slice(xs.start - x0, xs.stop - x0)
     dst[ys, xs] = dst[ys, xs] * (1 - mask[wy, wx]) + warped[wy, wx] * mask[wy, wx]
 
-def face_hull_mask(kps, shape) -> np.ndarray:
-    "A uint8 mask (h, w) of the convex hull of the keypoints."
-    m = np.zeros(shape[:2], np.uint8)
-    cv2.fillConvexPoly(m, cv2.convexHull(np.int32(np.round(kps))), 255)
-    return m
-
 def _match_colours(src, dst, mask):
     "Shift `src`'s colours (LAB mean and spread inside `mask`) to `dst`'s."
     m = mask > 0
@@ -207,7 +238,12 @@ def _match_colours(src, dst, mask):
     a = (a - am) * (bsd / asd) + bm
     return cv2.cvtColor(np.clip(a, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
-def paste_face(src_img, src_kps, dst_img, dst_kps, blend=True) -> np.ndarray:
+def paste_face(src_img, # the image with face A (a path, PIL image or RGB array)
+               src_kps:np.ndarray, # face A's keypoints (68, 2) in `src_img`
+               dst_img, # the image with face B (a path, PIL image or RGB array)
+               dst_kps:np.ndarray, # face B's keypoints (68, 2) in `dst_img`
+               blend:bool=True, # Poisson-blend the seam (`cv2.seamlessClone`); False: paste the hull as it is
+              )->np.ndarray: # `dst_img` as an RGB array, face A inside face B's hull
     "`dst_img` with the face of `src_img` (keypoints `src_kps`) warped onto the face at `dst_kps`."
     src, dst = as_rgb_array(src_img), as_rgb_array(dst_img)
     sk, dk = np.asarray(src_kps, np.float32), np.asarray(dst_kps, np.float32)
@@ -226,7 +262,12 @@ def paste_face(src_img, src_kps, dst_img, dst_kps, blend=True) -> np.ndarray:
     except cv2.error: cloned = warped   # face touching the border: no Poisson blend
     return np.where(mask[..., None] > 0, cloned, dst)   # OpenCV may touch the mask's bounding box: keep only the hull
 
-def swap_faces(image_a, kps_a, image_b=None, kps_b=None):
+# %% ../nbs/10_fun_with_keypoints.ipynb #cell-080
+def swap_faces(image_a, # the image with face A (a path, PIL image or RGB array)
+               kps_a:np.ndarray, # face A's keypoints (68, 2)
+               image_b=None, # the image with face B; None: face B is in `image_a` too
+               kps_b:np.ndarray=None, # face B's keypoints (68, 2)
+              )->tuple|np.ndarray: # two images (A with B's face, B with A's face), or one image with both faces swapped
     "Swap two faces: two images (returns both, each with the other's face), or two faces of one image."
     if image_b is None:
         a = as_rgb_array(image_a)

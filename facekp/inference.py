@@ -10,19 +10,20 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from fastcore.basics import patch
 
 from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
                          default_model_path, face_squares, from_crop, onnx_session, pick_backend, resolve_device, square_iou)
 from .detection import make_face_detector
 
 # %% auto #0
-__all__ = ['OnnxKeypointModel', 'crop_change', 'KeypointDetector', 'faces_to_json', 'draw_faces', 'annotate']
+__all__ = ['OnnxKeypointModel', 'KeypointDetector', 'crop_change', 'faces_to_json', 'draw_faces', 'annotate']
 
-# %% ../nbs/05_inference.ipynb #cell-006
+# %% ../nbs/05_inference.ipynb #cell-007
 class OnnxKeypointModel:
     "A facekp keypoint model's ONNX file, run by onnxruntime: `run` takes and returns NumPy arrays."
     def __init__(self, path, # the `.onnx` file, written by `facekp.model.export_onnx`
-                 threads: int=None # onnxruntime's threads (default: its own choice)
+                 threads:int=None, # onnxruntime's threads (default: its own choice)
                 ):
         self.session = onnx_session(path, threads)
         meta = self.session.get_modelmeta().custom_metadata_map
@@ -32,34 +33,29 @@ class OnnxKeypointModel:
         self.config = check_config(cfg, path)
         self.source_sha256 = meta.get('facekp_source_sha256')
         self.has_face_check = len(self.session.get_outputs()) > 1
-    def run(self, x: np.ndarray, # images (n, c, s, s), float32 in [0, 1]
-            features: bool=False # also return the face check's probabilities, when the file has a face check
-           ) -> tuple: # keypoints (n, 68, 2) in [-1, 1], and face probabilities (n,) or None
+
+    def run(self, x:np.ndarray, # images (n, c, s, s), float32 in [0, 1]
+            features:bool=False, # also return the face check's probabilities, when the file has a face check
+           )->tuple: # keypoints (n, 68, 2) in [-1, 1], and face probabilities (n,) or None
         "Keypoints and face probabilities of a batch of crops, as NumPy arrays."
         ys = self.session.run(None, {'image': np.ascontiguousarray(x, np.float32)})
         return ys[0], (ys[1] if features and len(ys) > 1 else None)
 
-# %% ../nbs/05_inference.ipynb #cell-008
-def _same_face(a, b, iou=0.5) -> bool:
-    "Do keypoints `a` and `b` (68, 2) sit on the same face (their squares overlap by more than `iou`)?"
-    return square_iou(*face_squares(np.stack([a, b]))) > iou
-
-def _nested(a, b, share=0.5) -> bool:
-    "Is more than `share` of the smaller of boxes `a` and `b` (x0, y0, x1, y1) inside the other? Two faces never overlap that much."
-    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0])); h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    return w * h > share * max(1e-6, min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])))
-
-def crop_change(a, b, size) -> float:
-    "How far crop `b` is from crop `a` (both `(x0, y0, sx, sy)` of a `size` model): the larger of the centre shift and the size change, in sides of `a`."
-    side_a, side_b = size / float(a[2]), size / float(b[2])
-    shift = np.abs((np.asarray(b[:2], np.float64) + side_b / 2) - (np.asarray(a[:2], np.float64) + side_a / 2)).max()
-    return float(max(shift, abs(side_b - side_a)) / side_a)
-
-# %% ../nbs/05_inference.ipynb #cell-009
+# %% ../nbs/05_inference.ipynb #cell-015
 class KeypointDetector:
     "Find faces and their 68 keypoints: `KeypointDetector()(image)` -> [{'box', 'keypoints', 'score'}, ...]."
-    def __init__(self, model=None, device=None, refine=None, refine_tol=None, flip=False, min_score=0.01,
-                 face_detector='cnn', face_detector_kwargs=None, verbose=False, backend='auto', workers=None):
+    def __init__(self, model=None, # a `.pth` or `.onnx` file (default: the shipped model), or a (network, config[, extra]) tuple
+                 device:str=None, # 'cpu', 'cuda' or 'cuda:N' (default: the GPU when there is one)
+                 refine:int=None, # re-crops around the keypoints found, at most (default: what the face detector's boxes need)
+                 refine_tol:float=None, # stop once a crop moves by less than this share of its side (default: the face detector's)
+                 flip:bool=False, # average each face with its mirror image (test-time augmentation)
+                 min_score:float=0.01, # faces that score below this are dropped
+                 face_detector='cnn', # 'cnn', 'haar', a `FaceDetector` or a function rgb -> boxes (see `make_face_detector`)
+                 face_detector_kwargs:dict=None, # settings of the named face detector, e.g. `scale_factor` for 'haar'
+                 verbose:bool=False, # print a line for an image without a face
+                 backend:str='auto', # 'auto' (the ONNX twin on CPU when it matches), 'torch' or 'onnx' (see `pick_backend`)
+                 workers:int=None, # threads that search images for faces at once in `batch` (default: up to 4)
+                ):
         self.device = resolve_device(device)
         self.flip, self.verbose = bool(flip), verbose
         self.min_score = check_number('min_score', min_score, 0.0, 1.0)
@@ -91,124 +87,181 @@ class KeypointDetector:
         self.workers = check_number('workers', workers if workers is not None else min(4, os.cpu_count() or 1), 1, 64, int)
         self._pool = None
 
-    def find_faces(self, rgbs: list) -> list:
-        "Detector boxes (n, 4) of each RGB array; several images are searched at once, one per worker thread."
-        if self.workers < 2 or len(rgbs) < 2: return [self.face_detector(r) for r in rgbs]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix='facekp-detect')
-        return list(self._pool.map(self.face_detector, rgbs))  # OpenCV and onnxruntime release the GIL while they work
+# %% ../nbs/05_inference.ipynb #cell-020
+@patch
+def find_faces(self:KeypointDetector, rgbs:list, # RGB arrays (h, w, 3)
+              )->list: # the face detector's boxes, an (n, 4) array of x, y, w, h per image
+    "Detector boxes of each RGB array; several images are searched at once, one per worker thread."
+    if self.workers < 2 or len(rgbs) < 2: return [self.face_detector(r) for r in rgbs]
+    if self._pool is None:
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix='facekp-detect')
+    return list(self._pool.map(self.face_detector, rgbs))  # OpenCV and onnxruntime release the GIL while they work
 
-    def _run(self, x: np.ndarray) -> tuple:
-        "Keypoints (n, 68, 2) and face probabilities (n,) or None, as arrays, for a float (n, c, s, s) batch."
-        if isinstance(self.model, OnnxKeypointModel): return self.model.run(x, features=self.face_check is not None)
-        import torch   # lazily (this is the PyTorch path), like the two below
-        from facekp.model import pooled_features
-        from facekp.face_check import face_probability
-        with torch.inference_mode():
-            t = torch.from_numpy(x).to(self.device)
-            if self.face_check is None: return self.model(t).float().cpu().numpy(), None
-            k, f = pooled_features(self.model, t)
-            return k.float().cpu().numpy(), face_probability(self.face_check, f.float().cpu())
+# %% ../nbs/05_inference.ipynb #cell-026
+@patch
+def _crops(self:KeypointDetector, images, owners, crops) -> np.ndarray:
+    "The crops (n, s, s, 3): crop `crops[j]` of image `images[owners[j]]`."
+    return np.stack([crop_image(images[o], c, self.size) for o, c in zip(owners, crops)])
 
-    def _predict(self, crops: np.ndarray) -> tuple:
-        "Keypoints in crop pixels (n, 68, 2) and face probabilities (n,) (None without a face check)."
-        x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), np.float32) * np.float32(1 / 255)  # NumPy: no thread pool for tiny ops
-        if self.gray: x = x.mean(1, keepdims=True)
-        if not self.flip:
-            y, p = self._run(x)
-            return self._checked((y + 1) * self.size / 2), p
-        yy, pp = self._run(np.concatenate([x, x[..., ::-1]]))
-        a, b = yy[:len(x)], yy[len(x):][:, FLIP_PERM]
-        y = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2
-        return self._checked((y + 1) * self.size / 2), None if pp is None else pp[:len(x)]
+# %% ../nbs/05_inference.ipynb #cell-030
+@patch
+def _run(self:KeypointDetector, x:np.ndarray) -> tuple:
+    "Keypoints (n, 68, 2) and face probabilities (n,) or None, as arrays, for a float (n, c, s, s) batch."
+    if isinstance(self.model, OnnxKeypointModel): return self.model.run(x, features=self.face_check is not None)
+    import torch   # lazily (this is the PyTorch path), like the two below
+    from facekp.model import pooled_features
+    from facekp.face_check import face_probability
+    with torch.inference_mode():
+        t = torch.from_numpy(x).to(self.device)
+        if self.face_check is None: return self.model(t).float().cpu().numpy(), None
+        k, f = pooled_features(self.model, t)
+        return k.float().cpu().numpy(), face_probability(self.face_check, f.float().cpu())
 
-    def _checked(self, y: np.ndarray) -> np.ndarray:
-        "Keypoints `y`, unless the network gave NaN or infinity (broken weights): then a `ModelError` naming the model."
-        if not np.isfinite(y).all(): raise ModelError(f'{self.model_path or "model"}: the network gives NaN or infinite keypoints (broken weights)')
-        return y
+# %% ../nbs/05_inference.ipynb #cell-034
+@patch
+def _checked(self:KeypointDetector, y:np.ndarray) -> np.ndarray:
+    "Keypoints `y`, unless the network gave NaN or infinity (broken weights): then a `ModelError` naming the model."
+    if not np.isfinite(y).all(): raise ModelError(f'{self.model_path or "model"}: the network gives NaN or infinite keypoints (broken weights)')
+    return y
 
-    def _crops(self, images, owners, crops) -> np.ndarray:
-        "The crops (n, s, s, 3): crop `crops[j]` of image `images[owners[j]]`."
-        return np.stack([crop_image(images[o], c, self.size) for o, c in zip(owners, crops)])
+# %% ../nbs/05_inference.ipynb #cell-037
+@patch
+def _predict(self:KeypointDetector, crops:np.ndarray) -> tuple:
+    "Keypoints in crop pixels (n, 68, 2) and face probabilities (n,) (None without a face check)."
+    x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), np.float32) * np.float32(1 / 255)  # NumPy: no thread pool for tiny ops
+    if self.gray: x = x.mean(1, keepdims=True)
+    if not self.flip:
+        y, p = self._run(x)
+        return self._checked((y + 1) * self.size / 2), p
+    yy, pp = self._run(np.concatenate([x, x[..., ::-1]]))
+    a, b = yy[:len(x)], yy[len(x):][:, FLIP_PERM]
+    y = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2
+    return self._checked((y + 1) * self.size / 2), None if pp is None else pp[:len(x)]
 
-    def keypoints_in_boxes(self, images: list, boxes: list) -> list:
-        "Keypoints for given detector boxes (x, y, w, h) per image, all faces of all images in one batch."
-        crops, owners = [], []
-        for i, (rgb, bs) in enumerate(zip(images, boxes)):
-            cs = [self.face_detector.crop(b, self.size, self.margin) for b in bs]
-            crops += cs; owners += [i] * len(cs)
-        if not crops: return [[] for _ in images]
-        kp, prob = self._predict(self._crops(images, owners, crops))
-        kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
-        moved, todo = np.zeros(len(crops)), np.arange(len(crops))
-        for _ in range(int(self.refine)):  # re-crop around the keypoints while the crop still moves
-            new = [crop_box(kp1[j], (1, 1), self.size, 'face', self.margin) for j in todo]
-            still = np.array([crop_change(crops[j], c, self.size) > self.refine_tol for j, c in zip(todo, new)], bool)
-            todo, new = todo[still], [c for c, s in zip(new, still) if s]
-            if not len(todo): break
-            kp, prob2 = self._predict(self._crops(images, [owners[j] for j in todo], new))
-            kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, new)])
-            io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
-            moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
-            kp1[todo] = kp2
-            for j, c in zip(todo, new): crops[j] = c
-            if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
-        # with a face check: its lowest probability over the face's crops; without: how little the keypoints moved on the last pass
-        score = prob if prob is not None else np.exp(-moved / 0.15)
-        out = [[] for _ in images]
-        for j, o in enumerate(owners):
-            out[o].append(dict(keypoints=kp1[j].astype(np.float32), score=float(score[j])))
-        return out
+# %% ../nbs/05_inference.ipynb #cell-041
+def crop_change(a, # the first crop (x0, y0, sx, sy), for a model of input side `size`
+                b, # the second crop
+                size:int, # the model's input side, in pixels
+               )->float: # the move, in sides of `a`
+    "How far crop `b` is from crop `a`: the larger of the centre shift and the size change, in sides of `a`."
+    side_a, side_b = size / float(a[2]), size / float(b[2])
+    shift = np.abs((np.asarray(b[:2], np.float64) + side_b / 2) - (np.asarray(a[:2], np.float64) + side_a / 2)).max()
+    return float(max(shift, abs(side_b - side_a)) / side_a)
 
-    def batch(self, images, color='rgb') -> list:
-        "Faces of each of `images` (paths, arrays or PIL images): a list per image."
-        if isinstance(images, (str, os.PathLike, np.ndarray)) or not hasattr(images, '__iter__'):
-            raise ValueError(f'images: expected a list of images, got {type(images).__name__} (call the detector itself on one image)')
-        images = list(images)   # a generator is read once
-        rgbs = [as_rgb_array(im, color) for im in images]
-        boxes = self.find_faces(rgbs)
-        res = self.keypoints_in_boxes(rgbs, boxes)
-        out = []
-        for src, bs, faces in zip(images, boxes, res):
-            kept = {}   # the likeliest faces first; a box on the same face again, on a part of it or around it, is dropped
-            for j in sorted(range(len(faces)), key=lambda j: -faces[j]['score']):
-                b, f = bs[j], faces[j]
-                box = np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32)
-                if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) or _nested(box, k['box'])
-                                                      for k in kept.values()): continue
-                kept[j] = dict(box=box, **f)
-            kept = [kept[j] for j in sorted(kept)]   # in the face detector's order
-            if not kept and self.verbose: print(f'facekp: no face found in {src if isinstance(src, (str, os.PathLike)) else "the image"}')
-            out.append(kept)
-        return out
+# %% ../nbs/05_inference.ipynb #cell-045
+@patch
+def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
+                       boxes:list, # face boxes (n, 4) as x, y, w, h, one array per image (from `find_faces`)
+                      )->list: # a list per image of faces {'keypoints', 'score'}, one per box
+    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints."
+    crops, owners = [], []
+    for i, (rgb, bs) in enumerate(zip(images, boxes)):
+        cs = [self.face_detector.crop(b, self.size, self.margin) for b in bs]
+        crops += cs; owners += [i] * len(cs)
+    if not crops: return [[] for _ in images]
+    kp, prob = self._predict(self._crops(images, owners, crops))
+    kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
+    moved, todo = np.zeros(len(crops)), np.arange(len(crops))
+    for _ in range(int(self.refine)):  # re-crop around the keypoints while the crop still moves
+        new = [crop_box(kp1[j], (1, 1), self.size, 'face', self.margin) for j in todo]
+        still = np.array([crop_change(crops[j], c, self.size) > self.refine_tol for j, c in zip(todo, new)], bool)
+        todo, new = todo[still], [c for c, s in zip(new, still) if s]
+        if not len(todo): break
+        kp, prob2 = self._predict(self._crops(images, [owners[j] for j in todo], new))
+        kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, new)])
+        io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
+        moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
+        kp1[todo] = kp2
+        for j, c in zip(todo, new): crops[j] = c
+        if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
+    # with a face check: its lowest probability over the face's crops; without: how little the keypoints moved on the last pass
+    score = prob if prob is not None else np.exp(-moved / 0.15)
+    out = [[] for _ in images]
+    for j, o in enumerate(owners):
+        out[o].append(dict(keypoints=kp1[j].astype(np.float32), score=float(score[j])))
+    return out
 
-    def __call__(self, image, color='rgb') -> list:
-        "Faces in `image` (a path, an RGB array, or with `color='bgr'` an OpenCV array, or a PIL image)."
-        return self.batch([image], color)[0]
+# %% ../nbs/05_inference.ipynb #cell-052
+def _same_face(a, b, iou=0.5) -> bool:
+    "Do keypoints `a` and `b` (68, 2) sit on the same face (their squares overlap by more than `iou`)?"
+    return square_iou(*face_squares(np.stack([a, b]))) > iou
 
-    def get_landmarks(self, image, color='rgb') -> list:
-        "face-alignment's call: a list of (68, 2) arrays, one per face."
-        return [f['keypoints'] for f in self(image, color)]
+# %% ../nbs/05_inference.ipynb #cell-055
+def _nested(a, b, share=0.5) -> bool:
+    "Is more than `share` of the smaller of boxes `a` and `b` (x0, y0, x1, y1) inside the other? Two faces never overlap that much."
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0])); h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    return w * h > share * max(1e-6, min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])))
 
-# %% ../nbs/05_inference.ipynb #cell-011
-def _from_learner(cls, learn, **kwargs):
-    "A detector for the model of `learn` (from `facekp.model.keypoint_learner`), on its device and sharing its weights; `kwargs` as `KeypointDetector`'s."
+# %% ../nbs/05_inference.ipynb #cell-058
+@patch
+def batch(self:KeypointDetector, images, # a list (or any iterable) of paths, arrays or PIL images
+          color:str='rgb', # 'rgb', or 'bgr' for OpenCV's arrays
+         )->list: # a list of faces {'box', 'keypoints', 'score'} per image
+    "Faces of each of `images` (paths, arrays or PIL images): a list per image."
+    if isinstance(images, (str, os.PathLike, np.ndarray)) or not hasattr(images, '__iter__'):
+        raise ValueError(f'images: expected a list of images, got {type(images).__name__} (call the detector itself on one image)')
+    images = list(images)   # a generator is read once
+    rgbs = [as_rgb_array(im, color) for im in images]
+    boxes = self.find_faces(rgbs)
+    res = self.keypoints_in_boxes(rgbs, boxes)
+    out = []
+    for src, bs, faces in zip(images, boxes, res):
+        kept = {}   # the likeliest faces first; a box on the same face again, on a part of it or around it, is dropped
+        for j in sorted(range(len(faces)), key=lambda j: -faces[j]['score']):
+            b, f = bs[j], faces[j]
+            box = np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32)
+            if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) or _nested(box, k['box'])
+                                                  for k in kept.values()): continue
+            kept[j] = dict(box=box, **f)
+        kept = [kept[j] for j in sorted(kept)]   # in the face detector's order
+        if not kept and self.verbose: print(f'facekp: no face found in {src if isinstance(src, (str, os.PathLike)) else "the image"}')
+        out.append(kept)
+    return out
+
+# %% ../nbs/05_inference.ipynb #cell-064
+@patch
+def __call__(self:KeypointDetector, image, # a path, an RGB array (or with `color='bgr'` an OpenCV array), or a PIL image
+             color:str='rgb', # 'rgb', or 'bgr' for OpenCV's arrays
+            )->list: # the faces {'box', 'keypoints', 'score'} found in `image`
+    "Faces in `image`."
+    return self.batch([image], color)[0]
+
+# %% ../nbs/05_inference.ipynb #cell-070
+@patch
+def get_landmarks(self:KeypointDetector, image, # a path, an array or a PIL image
+                  color:str='rgb', # 'rgb', or 'bgr' for OpenCV's arrays
+                 )->list: # a (68, 2) array per face
+    "face-alignment's call: a list of (68, 2) arrays, one per face."
+    return [f['keypoints'] for f in self(image, color)]
+
+# %% ../nbs/05_inference.ipynb #cell-075
+@patch(cls_method=True)
+def from_learner(cls:KeypointDetector, learn, # a learner from `facekp.training.keypoint_learner`
+                 **kwargs, # as `KeypointDetector`'s (`device` defaults to the model's)
+                )->KeypointDetector: # a detector that runs `learn.model`
+    "A detector for the model of `learn`, on its device and sharing its weights."
     config = getattr(learn, 'facekp_config', None)
     if config is None: raise ValueError('learn: not a facekp learner (no facekp_config); make it with facekp.model.keypoint_learner')
     kwargs.setdefault('device', next(learn.model.parameters()).device)
     return cls(model=(learn.model, config), **kwargs)
 
-KeypointDetector.from_learner = classmethod(_from_learner)   # what `KeypointLearner.predict` runs
-
-# %% ../nbs/05_inference.ipynb #cell-013
-def faces_to_json(faces, ndigits=2) -> list:
+# %% ../nbs/05_inference.ipynb #cell-082
+def faces_to_json(faces, # faces from `KeypointDetector`
+                  ndigits:int=2, # decimals kept of the box and keypoints (the score keeps 4)
+                 )->list: # the faces as dictionaries of lists and numbers
     "Faces from `KeypointDetector` as plain lists and numbers (`json.dumps` writes them), rounded to `ndigits`."
     r = lambda v: round(float(v), ndigits)
     return [dict(box=[r(v) for v in f['box']], score=round(float(f['score']), 4),
                  keypoints=[[r(x), r(y)] for x, y in np.asarray(f['keypoints']).reshape(-1, 2)]) for f in faces]
 
-# %% ../nbs/05_inference.ipynb #cell-016
-def draw_faces(image, faces, ax=None, numbered=False, color='lime', figsize=(8, 8)):
+# %% ../nbs/05_inference.ipynb #cell-087
+def draw_faces(image, # a path, an array or a PIL image
+               faces:list, # faces from `KeypointDetector`
+               ax=None, # matplotlib axes to draw on (default: a new figure)
+               numbered:bool=False, # write each keypoint's number beside it
+               color='lime', # the keypoints' colour
+               figsize:tuple=(8, 8), # the new figure's size
+              ): # the axes
     "Draw the boxes and keypoints of `faces` (from `KeypointDetector`) on `image`."
     import matplotlib.pyplot as plt   # lazily, like the next: a program that only finds keypoints never imports them
     from facekp.data import show_keypoints
@@ -223,7 +276,12 @@ def draw_faces(image, faces, ax=None, numbered=False, color='lime', figsize=(8, 
     ax.axis('off')
     return ax
 
-def annotate(image, faces, color=(0, 255, 0), numbered=False) -> np.ndarray:
+# %% ../nbs/05_inference.ipynb #cell-090
+def annotate(image, # a path, an array or a PIL image
+             faces:list, # faces from `KeypointDetector`
+             color:tuple=(0, 255, 0), # the keypoints' RGB colour
+             numbered:bool=False, # write each keypoint's number beside it
+            )->np.ndarray: # a copy of the image, (h, w, 3) RGB, with the faces drawn in
     "An RGB array of `image` with boxes and keypoints drawn in (for files; no matplotlib)."
     a = as_rgb_array(image).copy()
     t = max(1, round(max(a.shape[:2]) / 500))

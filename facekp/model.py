@@ -11,7 +11,7 @@ from pathlib import Path
 from .data import FACE_REGIONS, FLIP_PERM, N_POINTS  # first: it quiets fastai's import-time warning
 from .core import (ModelError, atomic_write, check_config, check_model_file, default_face_detector_path, default_model_path,
                          file_sha256, first_line)
-# fastai builds torchvision models with the old `pretrained=` argument: torchvision's deprecation notice is not news here
+# fastai builds torchvision models with the `pretrained=` argument that torchvision deprecates: its notice is not news here
 warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
 
 import numpy as np
@@ -31,38 +31,57 @@ __all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_F
            'FaceCenterNet', 'save_keypoint_model', 'load_keypoint_model', 'save_face_detector', 'load_face_detector',
            'export_verified_onnx', 'WithFaceCheck', 'export_onnx']
 
-# %% ../nbs/02_model.ipynb #cell-005
+# %% ../nbs/02_model.ipynb #cell-006
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
 
 def _np(a): return a.detach().cpu().float().numpy() if torch.is_tensor(a) else np.asarray(a, np.float64)
 
-def interocular(targ) -> np.ndarray:
+def interocular(targ # true keypoints (n, 68, 2) or (n, 136): an array or a tensor
+               )->np.ndarray: # the distance between the outer eye corners of each face, (n,)
     "Distance between the outer eye corners (points 36 and 45) of each true face, (n,)."
     t = _np(targ).reshape(-1, N_POINTS, 2)
     return np.linalg.norm(t[:, LEFT_EYE_OUTER] - t[:, RIGHT_EYE_OUTER], axis=-1)
 
-def point_errors(pred, targ) -> np.ndarray:
+# %% ../nbs/02_model.ipynb #cell-011
+def point_errors(pred, # predicted keypoints (n, 68, 2) or (n, 136)
+                 targ # true keypoints, the same shape
+                )->np.ndarray: # each point's error over its face's inter-ocular distance, (n, 68)
     "Per-point error over the inter-ocular distance, (n, 68)."
     p, t = _np(pred).reshape(-1, N_POINTS, 2), _np(targ).reshape(-1, N_POINTS, 2)
     return np.linalg.norm(p - t, axis=-1) / interocular(t)[:, None]
 
-def nme_per_image(pred, targ) -> np.ndarray:
+# %% ../nbs/02_model.ipynb #cell-016
+def nme_per_image(pred, # predicted keypoints (n, 68, 2) or (n, 136)
+                  targ # true keypoints, the same shape
+                 )->np.ndarray: # the NME of each image, (n,)
     "NME of each image, (n,)."
     return point_errors(pred, targ).mean(1)
 
-def nme(pred, targ) -> float:
+# %% ../nbs/02_model.ipynb #cell-018
+def nme(pred, # predicted keypoints (n, 68, 2) or (n, 136)
+        targ # true keypoints, the same shape
+       )->float: # the mean NME over the images
     "Mean NME over images (inter-ocular normalisation)."
     return float(nme_per_image(pred, targ).mean())
 
-def failure_rate(nmes, thr=0.10) -> float:
+# %% ../nbs/02_model.ipynb #cell-024
+def failure_rate(nmes, # per-image NMEs (`nme_per_image`)
+                 thr:float=0.10 # an image fails when its NME is above this
+                )->float: # the share of images that fail
     "Share of images whose NME is above `thr`."
     return float((np.asarray(nmes) > thr).mean())
 
-def auc_ced(nmes, thr=0.08) -> float:
+# %% ../nbs/02_model.ipynb #cell-026
+def auc_ced(nmes, # per-image NMEs (`nme_per_image`)
+            thr:float=0.08 # the curve is integrated from 0 to this NME
+           )->float: # the area, normalised to [0, 1]: 1 when every NME is 0
     "Area under the cumulative error distribution up to `thr`, normalised to [0, 1]."
     return float(np.clip(thr - np.asarray(nmes), 0, None).mean() / thr)
 
-def nme_by_region(pred, targ) -> dict:
+# %% ../nbs/02_model.ipynb #cell-031
+def nme_by_region(pred, # predicted keypoints (n, 68, 2) or (n, 136)
+                  targ # true keypoints, the same shape
+                 )->dict: # the NME of the points of each region: jaw, brows, nose, eyes, mouth
     "NME of each face region (jaw, brows, nose, eyes, mouth)."
     e = point_errors(pred, targ)
     groups = {'jaw': FACE_REGIONS['jaw'], 'brows': FACE_REGIONS['left_brow'] + FACE_REGIONS['right_brow'],
@@ -70,22 +89,30 @@ def nme_by_region(pred, targ) -> dict:
               'mouth': FACE_REGIONS['outer_lips'] + FACE_REGIONS['inner_lips']}
     return {k: float(e[:, v].mean()) for k, v in groups.items()}
 
-# %% ../nbs/02_model.ipynb #cell-009
-def mse_udacity(pred, targ, img_sizes) -> float:
+# %% ../nbs/02_model.ipynb #cell-037
+def mse_udacity(pred, # predicted keypoints (n, 68, 2) in original pixels
+                targ, # true keypoints, the same shape
+                img_sizes # each image's (w, h), (n, 2)
+               )->float: # the MSE in the Udacity project's units
     "The Udacity project's MSE: keypoints in original pixels, images of (w, h) `img_sizes`, in (p-100)/50 units of a 250-px rescale."
     p, t = _np(pred).reshape(-1, N_POINTS, 2), _np(targ).reshape(-1, N_POINTS, 2)
     s = 250.0 / np.asarray(img_sizes, np.float64).reshape(-1, 2).min(1)
     return float((((p - t) * s[:, None, None] / 50) ** 2).mean())
 
-# %% ../nbs/02_model.ipynb #cell-012
+# %% ../nbs/02_model.ipynb #cell-043
 def _nme_metric(pred, targ): return float(nme_per_image(pred, targ).mean())
 
-def NME(): return AccumMetric(_nme_metric, flatten=False, name='nme')
+def NME()->AccumMetric: # fastai's metric named 'nme'
+    "The NME (`nme`) as a fastai metric, accumulated over the validation set."
+    return AccumMetric(_nme_metric, flatten=False, name='nme')
 
-# %% ../nbs/02_model.ipynb #cell-014
+# %% ../nbs/02_model.ipynb #cell-048
 class WingLoss(nn.Module):
     "Wing loss (Feng et al. 2018): `w*ln(1+|x|/eps)` below `w`, `|x|-C` above; `reduction` 'mean', 'sum' or 'none'."
-    def __init__(self, w=0.1, eps=0.02, reduction='mean'):
+    def __init__(self, w:float=0.1, # where the loss turns from logarithmic to linear, in [-1, 1] units (0.1: 5 % of the frame)
+                 eps:float=0.02, # the curvature of the logarithmic part: smaller is steeper near 0
+                 reduction:str='mean' # 'mean', 'sum' or 'none' (one loss per coordinate)
+                ):
         super().__init__()
         self.w, self.eps, self.reduction = w, eps, reduction
         self.C = w - w * math.log(1 + w / eps)
@@ -97,6 +124,7 @@ class WingLoss(nn.Module):
         if self.reduction == 'none': return l
         raise ValueError(f"reduction={self.reduction!r}: expected 'mean', 'sum' or 'none'")
 
+# %% ../nbs/02_model.ipynb #cell-052
 class _Flat(nn.Module):
     "A loss over points of any shape (fastai `TensorPoint`s come as (bs, 68, 2)); its `reduction` is the inner loss's."
     def __init__(self, f): super().__init__(); self.f = f
@@ -108,16 +136,24 @@ class _Flat(nn.Module):
 
 LOSSES = {'mse': nn.MSELoss, 'l1': nn.L1Loss, 'smoothl1': partial(nn.SmoothL1Loss, beta=0.02), 'wing': WingLoss}
 
-def keypoint_loss(name='wing', reduction='mean') -> nn.Module:
+def keypoint_loss(name:str='wing', # 'mse', 'l1', 'smoothl1' or 'wing' (a key of `LOSSES`)
+                  reduction:str='mean' # 'mean', 'sum' or 'none' (one loss per coordinate)
+                 )->nn.Module: # the loss, taking (bs, 68, 2) or (bs, 136) predictions and targets
     "A regression loss by name: 'mse', 'l1', 'smoothl1' or 'wing'; `reduction` 'mean', 'sum' or 'none'."
     if name not in LOSSES: raise ValueError(f'loss={name!r}: expected one of {", ".join(LOSSES)}')
     if reduction not in ('mean', 'sum', 'none'): raise ValueError(f"reduction={reduction!r}: expected 'mean', 'sum' or 'none'")
     return _Flat(LOSSES[name](reduction=reduction))
 
-# %% ../nbs/02_model.ipynb #cell-017
+# %% ../nbs/02_model.ipynb #cell-058
 class SpatialHead(nn.Module):
     "Keypoint head keeping the feature map's layout: 1x1 conv, flatten, dropout, linear, range."
-    def __init__(self, nf, hw, n_points=N_POINTS, mid=64, dropout=0.1, y_range=(-1.2, 1.2)):
+    def __init__(self, nf:int, # the trunk's output channels
+                 hw:tuple, # the trunk's output (height, width)
+                 n_points:int=N_POINTS, # keypoints per face
+                 mid:int=64, # channels after the 1x1 convolution
+                 dropout:float=0.1, # dropout before the linear layer
+                 y_range:tuple=(-1.2, 1.2) # the outputs' range, a little beyond the [-1, 1] crop
+                ):
         super().__init__()
         self.n_points, self.y_range = n_points, y_range
         self.reduce = nn.Sequential(nn.Conv2d(nf, mid, 1, bias=False), nn.BatchNorm2d(mid), nn.ReLU(inplace=True))
@@ -129,19 +165,25 @@ class SpatialHead(nn.Module):
         lo, hi = self.y_range
         return (torch.sigmoid(x) * (hi - lo) + lo).view(-1, self.n_points, 2)
 
+# %% ../nbs/02_model.ipynb #cell-064
 class ImageNorm(nn.Module):
     "Normalise [0, 1] images with ImageNet statistics inside the model (so inference and ONNX need no extra step)."
-    def __init__(self, n_in=3):
+    def __init__(self, n_in:int=3 # 3 (RGB) or 1 (grey: the mean of the three channels' statistics)
+                ):
         super().__init__()
         mean, std = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
         if n_in == 1: mean, std = mean.mean(0, keepdim=True), std.mean(0, keepdim=True)
         self.register_buffer('mean', mean.view(1, -1, 1, 1)); self.register_buffer('std', std.view(1, -1, 1, 1))
     def forward(self, x): return (x - self.mean) / self.std
 
-# %% ../nbs/02_model.ipynb #cell-019
+# %% ../nbs/02_model.ipynb #cell-069
 class KeypointNet(nn.Module):
     "The Udacity project's CNN: conv/pool/dropout blocks from `Conv2d(n_in, 32, 5)`, then fully connected to 68 (x, y)."
-    def __init__(self, size=224, n_in=1, init='xavier', n_points=N_POINTS):
+    def __init__(self, size:int=224, # the input's side in pixels
+                 n_in:int=1, # input channels: 1 (grey, as in the project) or 3
+                 init:str='xavier', # 'xavier' or 'normal' initialisation of the weights
+                 n_points:int=N_POINTS # keypoints per face
+                ):
         super().__init__()
         chans, ks, drops = [n_in, 32, 64, 128, 256], [5, 3, 3, 3], [0.1, 0.2, 0.3, 0.4]
         blocks = []
@@ -161,7 +203,7 @@ class KeypointNet(nn.Module):
                 nn.init.zeros_(m.bias)
     def forward(self, x): return self.head(self.features(x)).view(-1, self.n_points, 2)
 
-# %% ../nbs/02_model.ipynb #cell-022
+# %% ../nbs/02_model.ipynb #cell-075
 ARCHS = {'mobilenet_v2': torchvision.models.mobilenet_v2, 'resnet18': torchvision.models.resnet18,
          'resnet34': torchvision.models.resnet34, 'keypointnet': KeypointNet}
 PRETRAINED_FILES = {'mobilenet_v2': 'mobilenet_v2_imagenet_features.pt'}
@@ -171,11 +213,13 @@ def trunk_cut(arch: str # a name in `ARCHS`
     "Where fastai cuts `arch`'s ImageNet classifier off (`create_vision_model(cut=...)`)."
     return -1 if arch == 'mobilenet_v2' else -2
 
+# %% ../nbs/02_model.ipynb #cell-081
 def _pretrained_dirs():
     env = os.environ.get('FACEKP_PRETRAINED')
     return ([Path(env)] if env else []) + [Path('../shared/pretrained'), Path.home() / '.cache' / 'facekp' / 'pretrained']
 
-def find_pretrained(arch: str):
+def find_pretrained(arch: str # a name in `ARCHS`
+                   ) -> Path | None: # the local ImageNet weights file for `arch` (`PRETRAINED_FILES`), or None
     "A local ImageNet weights file for `arch`, or None."
     name = PRETRAINED_FILES.get(arch)
     if name is None: return None
@@ -183,7 +227,9 @@ def find_pretrained(arch: str):
         if (d / name).is_file(): return d / name
     return None
 
-def read_weights(path) -> dict:
+# %% ../nbs/02_model.ipynb #cell-085
+def read_weights(path # a file written by `torch.save`
+                )->dict: # what it holds: a dict of tensors and plain data
     "Read a weights file with `torch.load(weights_only=True)` (no code runs); clear errors naming the file."
     path = check_model_file(path)
     try:
@@ -198,12 +244,19 @@ def read_weights(path) -> dict:
     if not isinstance(sd, dict): raise ModelError(f'{path}: holds a {type(sd).__name__}, not a dict of weights')
     return sd
 
-def save_atomically(obj, path) -> Path:
+# %% ../nbs/02_model.ipynb #cell-090
+def save_atomically(obj, # what to `torch.save`
+                    path # the file
+                   )->Path: # `path`
     "`torch.save` `obj` to `path` through a temporary file, so that a crash never leaves half a file."
     with atomic_write(path) as tmp: torch.save(obj, tmp)
     return Path(path)
 
-def load_trunk_weights(body: nn.Module, path, arch='mobilenet_v2'):
+# %% ../nbs/02_model.ipynb #cell-093
+def load_trunk_weights(body: nn.Module, # the trunk of a keypoint network of `arch`
+                       path, # a torchvision state dict of `arch`, with or without the classifier
+                       arch:str='mobilenet_v2' # a name in `ARCHS`
+                      )->nn.Module: # `body`, with the weights
     "Load ImageNet weights (a torchvision state dict, with or without the classifier) from `path` into `body`."
     sd = read_weights(path)
     full = ARCHS[arch]()
@@ -214,10 +267,11 @@ def load_trunk_weights(body: nn.Module, path, arch='mobilenet_v2'):
     body.load_state_dict(nn.Sequential(*list(full.children())[:trunk_cut(arch)]).state_dict())
     return body
 
+# %% ../nbs/02_model.ipynb #cell-098
 _warned = set()
 def resolve_pretrained(arch: str, # a name in `ARCHS`
                        pretrained # True (a local file, else torchvision's download), False or None (random), or a file path
-                      ): # a weights path, 'torchvision', or None (random weights)
+                      ) -> Path | str | None: # a weights path, 'torchvision', or None (random weights)
     "Where `arch`'s ImageNet weights come from, for the `pretrained` argument of `keypoint_model` and `keypoint_learner`."
     if pretrained is False or pretrained is None or arch == 'keypointnet': return None
     if pretrained is not True: return Path(pretrained)
@@ -225,21 +279,31 @@ def resolve_pretrained(arch: str, # a name in `ARCHS`
     if local is not None: return local
     return 'torchvision'
 
-# %% ../nbs/02_model.ipynb #cell-024
+# %% ../nbs/02_model.ipynb #cell-102
 def _feature_shape(body, size, n_in) -> tuple:
     "(channels, (h, w)) of the body's output for a `size` square input."
     with torch.no_grad():
         body.eval(); f = body(torch.zeros(1, n_in, size, size))
     return f.shape[1], tuple(f.shape[-2:])
 
-def model_config(arch='mobilenet_v2', size=160, gray=False, crop='face', margin=0.2, head_mid=64, head_dropout=0.1,
-                 head='spatial') -> dict:
+def model_config(arch:str='mobilenet_v2', # a name in `ARCHS`
+                 size:int=160, # the crop's side in pixels
+                 gray:bool=False, # one grey channel instead of RGB
+                 crop:str='face', # how an image becomes the input: 'face' (a square around the face), 'pad' or 'squish'
+                 margin:float=0.2, # the face crop's margin, a share of the face's size on every side
+                 head_mid:int=64, # `SpatialHead`'s channels after its 1x1 convolution
+                 head_dropout:float=0.1, # `SpatialHead`'s dropout
+                 head:str='spatial' # 'spatial' (`SpatialHead`) or 'pooled' (fastai's head, for comparison)
+                )->dict: # the config, plain data
     "Everything needed to rebuild a keypoint model and to crop its input, as plain data."
     if arch not in ARCHS: raise ValueError(f'arch={arch!r}: expected one of {", ".join(ARCHS)}')
     return dict(arch=arch, size=int(size), n_in=1 if gray else 3, crop=crop, margin=float(margin),
                 head_mid=head_mid, head_dropout=head_dropout, n_points=N_POINTS, head=head)
 
-def keypoint_model(config: dict, pretrained=False) -> nn.Module:
+# %% ../nbs/02_model.ipynb #cell-106
+def keypoint_model(config: dict, # a `model_config`
+                   pretrained=False # the trunk's ImageNet weights: True, False or a file (`resolve_pretrained`)
+                  ) -> nn.Module: # `Sequential(body, head)`: images (n, c, size, size) in [0, 1] to keypoints (n, 68, 2) in [-1, 1]
     "Build the network of `config`: `Sequential(body, head)`, the body starting with `ImageNorm`."
     arch, size, n_in = config['arch'], config['size'], config['n_in']
     if arch == 'keypointnet':
@@ -271,11 +335,13 @@ class _View(nn.Module):
     def __init__(self, n): super().__init__(); self.n = n
     def forward(self, x): return x.view(-1, self.n, 2)
 
+# %% ../nbs/02_model.ipynb #cell-111
 def trunk_head_split(m: nn.Module # a keypoint network, `Sequential(body, head)`
                      ) -> list: # the parameter groups [trunk, head], for fastai's discriminative learning rates
     "fastai's `splitter` for facekp's networks: the trunk, then the head."
     return [list(m[0].parameters()), list(m[1].parameters())]
 
+# %% ../nbs/02_model.ipynb #cell-116
 def pooled_features(model: nn.Module, # a keypoint network, `Sequential(body, head)`
                     x: torch.Tensor # images (n, c, s, s) in [0, 1]
                    ) -> tuple: # keypoints (n, 68, 2) and the trunk's average-pooled features (n, channels)
@@ -283,7 +349,7 @@ def pooled_features(model: nn.Module, # a keypoint network, `Sequential(body, he
     f = model[0](x)
     return model[1](f), f.mean((2, 3))
 
-# %% ../nbs/02_model.ipynb #cell-028
+# %% ../nbs/02_model.ipynb #cell-122
 def _conv(i, o, stride=1, k=3, groups=1):
     return nn.Sequential(nn.Conv2d(i, o, k, stride, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
 
@@ -294,7 +360,8 @@ def _sep(i, o, stride=1):
 class FaceCenterNet(nn.Module):
     "A tiny fully convolutional face finder: per 8x8 cell, a face-centre logit, the log side and the centre's offset."
     stride = 8
-    def __init__(self, widths=(16, 32, 48, 64, 96)):
+    def __init__(self, widths:tuple=(16, 32, 48, 64, 96) # channels at 1/2, 1/4, 1/8, 1/16 and 1/32 of the image
+                ):
         super().__init__()
         w = self.widths = tuple(widths)
         self.to4 = nn.Sequential(_conv(3, w[0], 2), _sep(w[0], w[1], 2))
@@ -310,15 +377,22 @@ class FaceCenterNet(nn.Module):
         up = lambda t: F.interpolate(t, scale_factor=2.0, mode='nearest')
         return self.head(a + up(self.lat16(b) + up(self.lat32(c))))
 
-# %% ../nbs/02_model.ipynb #cell-031
+# %% ../nbs/02_model.ipynb #cell-128
 KEYPOINT_MODEL_FORMAT = 'facekp-keypoint-model/1'
 
-def save_keypoint_model(model: nn.Module, config: dict, path, **extra) -> Path:
+def save_keypoint_model(model: nn.Module, # a keypoint network (`keypoint_model`)
+                        config: dict, # its `model_config`
+                        path, # the file to write
+                        **extra # plain data to store beside the weights: metrics, training arguments, a face check
+                       ) -> Path: # `path`
     "Save `model`'s weights and `config` (plus any plain-data `extra`) atomically to `path`."
     sd = {k: v.detach().cpu().clone(memory_format=torch.contiguous_format) for k, v in model.state_dict().items()}  # channels-last training
     return save_atomically({'format': KEYPOINT_MODEL_FORMAT, 'config': dict(config), 'state_dict': sd, **extra}, path)
 
-def load_keypoint_model(path, device='cpu'):
+# %% ../nbs/02_model.ipynb #cell-132
+def load_keypoint_model(path, # a file written by `save_keypoint_model`
+                        device='cpu' # where the model goes
+                       )->tuple: # (the model in eval mode, its config, the file's other entries)
     "Load a model saved by `save_keypoint_model`: returns `(model in eval mode, config, extra)`."
     d = read_weights(path)
     if d.get('format') != KEYPOINT_MODEL_FORMAT or 'config' not in d or 'state_dict' not in d:
@@ -331,15 +405,20 @@ def load_keypoint_model(path, device='cpu'):
     extra = {k: v for k, v in d.items() if k not in ('format', 'config', 'state_dict')}
     return model.to(device).eval(), d['config'], extra
 
-# %% ../nbs/02_model.ipynb #cell-035
+# %% ../nbs/02_model.ipynb #cell-139
 FACE_DETECTOR_FORMAT = 'facekp-face-detector/1'
 
-def save_face_detector(model: FaceCenterNet, path, **extra) -> Path:
+def save_face_detector(model: FaceCenterNet, # the network
+                       path, # the file to write
+                       **extra # plain data to store beside the weights: training arguments, history
+                      ) -> Path: # `path`
     "Save the face detector's weights (and plain-data `extra`) atomically to `path`."
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return save_atomically({'format': FACE_DETECTOR_FORMAT, 'widths': list(model.widths), 'state_dict': sd, **extra}, path)
 
-def load_face_detector(path) -> FaceCenterNet:
+# %% ../nbs/02_model.ipynb #cell-141
+def load_face_detector(path # a file written by `save_face_detector`
+                      ) -> FaceCenterNet: # the network, in eval mode
     "A `FaceCenterNet` from a file written by `save_face_detector`, in eval mode (weights only, no code runs)."
     d = read_weights(path)
     if d.get('format') != FACE_DETECTOR_FORMAT or 'state_dict' not in d:
@@ -349,7 +428,7 @@ def load_face_detector(path) -> FaceCenterNet:
     except RuntimeError as e: raise ModelError(f'{path}: weights do not fit the network ({str(e).splitlines()[0]})') from None
     return m.eval()
 
-# %% ../nbs/02_model.ipynb #cell-038
+# %% ../nbs/02_model.ipynb #cell-147
 def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
                          example: torch.Tensor, # an input it takes; its outputs are compared on it
                          out, # the ONNX file to write (atomically)
@@ -378,7 +457,7 @@ def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
             if not err <= atol: raise ModelError(f'{out}: the ONNX export gives {name} {err:.3g} away from PyTorch (more than {atol}); not written')
     return Path(out)
 
-# %% ../nbs/02_model.ipynb #cell-039
+# %% ../nbs/02_model.ipynb #cell-153
 class WithFaceCheck(nn.Module):
     "A keypoint network with its face check as a second output: keypoints (n, 68, 2) and the probability (n,) that each crop is a face."
     def __init__(self, model: nn.Module, # a keypoint network, `Sequential(body, head)`
@@ -390,6 +469,7 @@ class WithFaceCheck(nn.Module):
         k, f = pooled_features(self.model, x)
         return k, torch.sigmoid(((f - self.mean) / self.std) @ self.w + self.b)
 
+# %% ../nbs/02_model.ipynb #cell-158
 def export_onnx(path=None, # a keypoint model or face detector file (default: the shipped keypoint model)
                 out=None, # the ONNX file (default: the twin, `path` with `.onnx`)
                 opset: int=17 # the ONNX opset

@@ -34,29 +34,43 @@ from fastai.vision.data import get_grid
 from fastai.vision.learner import vision_learner
 
 # %% auto #0
-__all__ = ['TRUNK_LR_MULT', 'TRAIN_DEFAULTS', 'AUG_KEYS', 'unflip_points', 'KeypointLearner', 'keypoint_learner',
-           'plain_containers', 'Checkpoint', 'StopOnNonFinite', 'check_model_out', 'check_settings', 'WeightAverage',
-           'reuse_freed_memory', 'source_metrics', 'init_weights', 'train_keypoints', 'add_face_check']
+__all__ = ['TRUNK_LR_MULT', 'TRAIN_DEFAULTS', 'AUG_KEYS', 'unflip_points', 'KeypointLearner', 'keypoint_learner', 'init_weights',
+           'check_settings', 'check_model_out', 'plain_containers', 'Checkpoint', 'StopOnNonFinite', 'WeightAverage',
+           'reuse_freed_memory', 'source_metrics', 'add_face_check', 'train_keypoints']
 
 # %% ../nbs/06_training.ipynb #cell-005
 TRUNK_LR_MULT = 1.0   # the shipped recipe's trunk rate: the head's (`TRAIN_DEFAULTS['trunk_lr_mult']`)
 
-def unflip_points(pts, perm=FLIP_PERM):
+def unflip_points(pts, # keypoints (n, 68, 2) in [-1, 1] units, predicted on mirrored images
+                  perm=FLIP_PERM, # which point each point becomes when mirrored (left and right swapped)
+                 ): # the keypoints (n, 68, 2) mapped back onto the unmirrored images
     "Keypoints (n, 68, 2), in [-1, 1] units, predicted on mirrored images, mapped back onto the images: x negated, left and right swapped."
     p = pts[:, perm]
     return torch.stack([-p[..., 0], p[..., 1]], -1)
 
+# %% ../nbs/06_training.ipynb #cell-010
 class _MirrorInput(Callback):
     "Mirror the input images left-right before the model sees them."
     def before_batch(self): self.learn.xb = tuple(x.flip(-1) for x in self.xb)
 
 class KeypointLearner(Learner):
     "A fastai `Learner` for 68 keypoints: `fine_tune` at the recipe's trunk rate, mirror `tta`, `predict` on whole images, weights-only `export`."
-    def fine_tune(self, epochs, base_lr=2e-3, freeze_epochs=1, lr_mult=TRUNK_LR_MULT, **kwargs):
+    def fine_tune(self,
+                  epochs, # epochs of the whole network, after the head's
+                  base_lr=2e-3, # the peak learning rate of the head-alone stage; the whole network's is half of it (as in fastai)
+                  freeze_epochs=1, # epochs of the head alone, the trunk frozen
+                  lr_mult=TRUNK_LR_MULT, # the trunk learns at `base_lr / lr_mult` (fastai's default: 100)
+                  **kwargs # passed to fastai's `fine_tune` (`pct_start`, `div`, `cbs`, ...)
+                 ):
         "fastai's `fine_tune`: the head alone for `freeze_epochs`, then all of it, the trunk at `base_lr / lr_mult`."
         return super().fine_tune(epochs, base_lr, freeze_epochs, lr_mult, **kwargs)
 
-    def tta(self, ds_idx=1, dl=None, flip=True, **kwargs):
+    def tta(self,
+            ds_idx=1, # which of `dls` to predict on (1: validation)
+            dl=None, # or this `DataLoader`
+            flip=True, # average with the predictions on the mirror images; False: the plain predictions
+            **kwargs # fastai's other augmentations: refused (they do not map back)
+           ): # (predictions, targets), each (n, 68, 2) in [-1, 1] units of the crops
         "Predictions and targets on `ds_idx` (or `dl`), averaged with the predictions on the mirrored images."
         if kwargs: raise ValueError(f'tta: {", ".join(kwargs)} not supported: keypoint test-time augmentation is the mirror image (flip=True)')
         if dl is None: dl = self.dls[ds_idx].new(shuffle=False, drop_last=False)
@@ -65,14 +79,22 @@ class KeypointLearner(Learner):
         mirrored = self.get_preds(dl=dl, cbs=[_MirrorInput()])[0]
         return (preds + unflip_points(mirrored)) / 2, targs
 
-    def predict(self, item, color='rgb', **kwargs):
+    def predict(self,
+                item, # a whole image: a path, a PIL image or an array
+                color='rgb', # an array's channel order: 'rgb' or 'bgr' (OpenCV's)
+                **kwargs # passed to `KeypointDetector` (`face_detector`, `refine`, `min_score`, ...)
+               ): # the faces: `[{'box', 'keypoints', 'score'}, ...]`, in the image's pixels
         "The faces in a whole image (path, PIL image or array), as `KeypointDetector` finds them: `[{'box', 'keypoints', 'score'}, ...]` in the image's pixels."
         return KeypointDetector.from_learner(self, **kwargs)(item, color)
 
-    def export(self, fname='export.pth', **extra):
+    def export(self,
+               fname='export.pth', # the model file, relative to `self.path` (or absolute)
+               **extra # plain data stored beside the weights (`metrics`, `train_args`, ...)
+              ): # the file written
         "Save the model's weights and config (no pickle) to `self.path/fname`, for `KeypointDetector(path)` and `load_keypoint_model`."
         return save_keypoint_model(self.model, self.facekp_config, Path(self.path) / fname, **extra)
 
+# %% ../nbs/06_training.ipynb #cell-018
 @contextmanager
 def _cut_and_split(arch, cut):
     "Tell fastai's `vision_learner` where to cut `arch` and how to split it, for one call: its global `model_meta` is put back after."
@@ -84,8 +106,16 @@ def _cut_and_split(arch, cut):
         if had: model_meta[arch] = old
         else: del model_meta[arch]
 
-def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', head='spatial', head_mid=64, head_dropout=0.1,
-                     metrics=None, **kwargs) -> KeypointLearner:
+def keypoint_learner(dls, # `DataLoaders` from `keypoint_dls` (their size, crop and margin go into the model's config)
+                     arch='mobilenet_v2', # a name in `facekp.model.ARCHS`
+                     pretrained=True, # the trunk's ImageNet weights: True, False (random), or a weights file
+                     loss='wing', # 'wing', 'mse', 'l1', 'smoothl1', or a loss function
+                     head='spatial', # 'spatial' (keeps the feature map's layout) or 'pooled' (fastai's kind)
+                     head_mid=64, # channels of the spatial head's 1x1 convolution
+                     head_dropout=0.1, # dropout before the head's last layer
+                     metrics=None, # fastai metrics; None: `NME()`
+                     **kwargs # passed to fastai's `vision_learner` (`wd`, `path`, `cbs`, ...)
+                    ) -> KeypointLearner: # frozen when its trunk is pretrained
     "A `KeypointLearner` for 68-point regression on `dls` (from `keypoint_dls`), frozen when its trunk is pretrained."
     prep = getattr(dls, 'prepared', {}).get('train')
     x = dls.one_batch()[0] if prep is None else None
@@ -106,6 +136,7 @@ def keypoint_learner(dls, arch='mobilenet_v2', pretrained=True, loss='wing', hea
     learn.facekp_config = config
     return learn
 
+# %% ../nbs/06_training.ipynb #cell-021
 @plot_top_losses.dispatch
 def _plot_top_losses_points(x: TensorImage, y: TensorPoint, samples, outs, raws, losses, nrows=None, ncols=None,
                             figsize=None, **kwargs):
@@ -116,18 +147,72 @@ def _plot_top_losses_points(x: TensorImage, y: TensorPoint, samples, outs, raws,
         s[1].show(ctx=ax, c='lime', s=6); o[0].show(ctx=ax, c='red', s=6)
         ax.set_title(f'{l.item():.4f}')
 
-# %% ../nbs/06_training.ipynb #cell-010
-def plain_containers(o):
+# %% ../nbs/06_training.ipynb #cell-031
+def init_weights(learn, # a `KeypointLearner` (from `keypoint_learner`)
+                 path, # a keypoint model file of the same architecture, input size and head
+                ): # nothing: `learn`'s model holds the file's weights
+    "Start `learn` from the weights of the keypoint model at `path` (same architecture, size and head)."
+    model, cfg, _ = load_keypoint_model(path)
+    mine = learn.facekp_config
+    diff = [f'{k} {cfg.get(k)} (this run: {mine.get(k)})' for k in ('arch', 'size', 'n_in', 'head', 'head_mid', 'crop', 'margin')
+            if cfg.get(k) != mine.get(k)]
+    if diff: raise ModelError(f'{path}: cannot start from this model: its ' + ', '.join(diff) + '; use the same --arch and --size')
+    learn.model.load_state_dict(model.state_dict())
+
+# %% ../nbs/06_training.ipynb #cell-042
+def _whole(v, lo=1) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= lo
+
+def check_settings(args: dict, # the settings, by name
+                   whole=(), # names that need a whole number, 1 or more
+                   zero_ok=(), # names that need a whole number, 0 or more
+                   positive=(), # names that need a number above 0
+                  ) -> dict: # `args`, unchanged, when every setting is valid
+    "One-line errors for settings that cannot train: `whole` need whole numbers >= 1, `zero_ok` >= 0, `positive` numbers > 0."
+    for k in whole + zero_ok:
+        if k in args and not _whole(args[k], 0 if k in zero_ok else 1):
+            raise ValueError(f'{k}={args[k]!r}: expected a whole number, {0 if k in zero_ok else 1} or more')
+    for k in positive:
+        v = args.get(k)
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0):
+            raise ValueError(f'{k}={v!r}: expected a number above 0')
+    if args.get('limit') is not None and not _whole(args['limit']): raise ValueError(f"limit={args['limit']!r}: expected a whole number, 1 or more")
+    return args
+
+# %% ../nbs/06_training.ipynb #cell-046
+def check_model_out(out, # where the trained model is to be written (a .pth file)
+                    run_dir=None, # the run's folder (checkpoint, history), checked the same way
+                    replace_shipped=False, # allow writing into facekp's shipped models folder
+                   ) -> Path: # `out`, as a `Path`
+    "Where a trained model goes: refused if it (or `run_dir`) is facekp's shipped `models/` folder, unless `replace_shipped`."
+    out = Path(out)
+    if out.is_dir(): raise ModelError(f'{out}: a folder; the model needs a file name, such as {out / out.name}.pth')
+    if out.suffix.lower() == '.onnx': raise ModelError(f'{out}: the model is written as PyTorch weights (.pth); its ONNX twin goes beside it')
+    for p, what in ((out, 'the model file'), (run_dir, 'the run folder')):
+        if p is not None and not replace_shipped and is_shipped(p):
+            raise ModelError(f'{Path(out if what == "the model file" else run_dir)}: {what} is in the shipped models folder '
+                             f'{MODELS_DIR}; write elsewhere, or pass replace_shipped=True to replace the shipped model')
+    return out
+
+# %% ../nbs/06_training.ipynb #cell-050
+def plain_containers(o, # a state dict, or any nest of dicts, lists, tuples, fastcore `L`s, tensors and numbers
+                    ): # the same nest made of dicts, lists, tensors and Python numbers
     "Containers of plain types only (fastcore `L` to list), so the checkpoint loads with `weights_only=True`."
     if isinstance(o, dict): return {k: plain_containers(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [plain_containers(v) for v in o]
     if isinstance(o, np.generic): return o.item()
     return o
 
+# %% ../nbs/06_training.ipynb #cell-054
 class Checkpoint(Callback):
     "Save a resumable checkpoint after every epoch, and the best model (by validation NME) to `out`."
     order = 70  # after the Recorder has the epoch's metrics
-    def __init__(self, run_dir, out, stage, state, first=0):
+    def __init__(self,
+                 run_dir, # the folder of `checkpoint.pth`
+                 out, # the model file the best epoch is saved to
+                 stage, # 0: the head alone (trunk frozen), 1: the whole network
+                 state, # the run's state, updated in place: `args`, `best_nme`, `history`, `t0`, `elapsed0`
+                 first=0, # the first epoch of this fit to record (the ones before were done before a resume)
+                ):
         self.run_dir, self.out, self.stage, self.state, self.first = Path(run_dir), Path(out), stage, state, first
     def after_epoch(self):
         if self.epoch < self.first: return  # an epoch skipped when resuming
@@ -152,6 +237,7 @@ class Checkpoint(Callback):
                       'best_nme': self.state['best_nme'], 'history': self.state['history'],
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
+# %% ../nbs/06_training.ipynb #cell-059
 class StopOnNonFinite(Callback):
     "Stop training at the first training or validation loss that is NaN or infinite, before anything is saved from it."
     order = 65   # after the Recorder has the epoch's losses, before `Checkpoint` (70) saves the model
@@ -167,36 +253,15 @@ class StopOnNonFinite(Callback):
             self.problem = f'the {bad[0][0]} became {bad[0][1]} after epoch {self.epoch + 1}'
             raise CancelFitException()
 
-def check_model_out(out, run_dir=None, replace_shipped=False) -> Path:
-    "Where a trained model goes: refused if it (or `run_dir`) is facekp's shipped `models/` folder, unless `replace_shipped`."
-    out = Path(out)
-    if out.is_dir(): raise ModelError(f'{out}: a folder; the model needs a file name, such as {out / out.name}.pth')
-    if out.suffix.lower() == '.onnx': raise ModelError(f'{out}: the model is written as PyTorch weights (.pth); its ONNX twin goes beside it')
-    for p, what in ((out, 'the model file'), (run_dir, 'the run folder')):
-        if p is not None and not replace_shipped and is_shipped(p):
-            raise ModelError(f'{Path(out if what == "the model file" else run_dir)}: {what} is in the shipped models folder '
-                             f'{MODELS_DIR}; write elsewhere, or pass replace_shipped=True to replace the shipped model')
-    return out
-
-def _whole(v, lo=1) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= lo
-
-def check_settings(args: dict, whole=(), zero_ok=(), positive=()) -> dict:
-    "One-line errors for settings that cannot train: `whole` need whole numbers >= 1, `zero_ok` >= 0, `positive` numbers > 0."
-    for k in whole + zero_ok:
-        if k in args and not _whole(args[k], 0 if k in zero_ok else 1):
-            raise ValueError(f'{k}={args[k]!r}: expected a whole number, {0 if k in zero_ok else 1} or more')
-    for k in positive:
-        v = args.get(k)
-        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0):
-            raise ValueError(f'{k}={v!r}: expected a number above 0')
-    if args.get('limit') is not None and not _whole(args['limit']): raise ValueError(f"limit={args['limit']!r}: expected a whole number, 1 or more")
-    return args
-
-# %% ../nbs/06_training.ipynb #cell-012
+# %% ../nbs/06_training.ipynb #cell-065
 class WeightAverage(Callback):
     "Exponential moving average of the weights over about `epochs` epochs; validation (and so the saved model) uses it."
     order = 60
-    def __init__(self, epochs=1.0, weights=None, count=0): self.epochs, self.avg, self.count = epochs, weights, count
+    def __init__(self,
+                 epochs=1.0, # the average's horizon, in epochs
+                 weights=None, # an average to continue (a resumed run's, from its checkpoint); None: start from the model
+                 count=0, # the training steps that average has seen
+                ): self.epochs, self.avg, self.count = epochs, weights, count
     def before_fit(self):
         self.net = self.learn.model   # kept: `applied` also works after the fit
         self.avg = ({k: v.detach().clone() for k, v in self.net.state_dict().items()} if self.avg is None
@@ -222,8 +287,8 @@ class WeightAverage(Callback):
         try: yield self.net
         finally: self._swap()
 
-# %% ../nbs/06_training.ipynb #cell-016
-def reuse_freed_memory() -> bool:
+# %% ../nbs/06_training.ipynb #cell-072
+def reuse_freed_memory() -> bool: # True if glibc took the settings; False where there is no glibc
     "Ask glibc to keep freed memory for reuse rather than return it to the kernel (fewer page faults); False if not glibc."
     try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
     except OSError: return False
@@ -232,19 +297,20 @@ def reuse_freed_memory() -> bool:
     return all(libc.mallopt(k, v) == 1 for k, v in [(M_MMAP_THRESHOLD, 32 << 20), (M_TRIM_THRESHOLD, 1 << 30),
                                                     (M_TOP_PAD, 64 << 20)])
 
-
-# %% ../nbs/06_training.ipynb #cell-019
+# %% ../nbs/06_training.ipynb #cell-076
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=60, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
                       valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
                       max_rotate=15., max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25, gray=False,
                       init=None)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting', 'max_blur', 'max_occlusion')
 
+# %% ../nbs/06_training.ipynb #cell-079
 def _nme_of_rows(rows, pred, targ): return float(nme_per_image(pred, targ)[rows].mean())
 def _nme_of_sources(groups, pred, targ):
     per = nme_per_image(pred, targ); return float(np.mean([per[g].mean() for g in groups]))
 
-def source_metrics(valid_df) -> list:
+def source_metrics(valid_df, # the validation table (from `split_tables`), with a `source` column for several sources
+                  ) -> list: # fastai metrics: `nme` first, then `nme_<source>` for each source
     "Validation NME of each source (`nme_<source>`) and `nme`: their mean, each source counted once (one source: plain NME)."
     names = valid_df['source'].to_numpy() if 'source' in valid_df else np.zeros(len(valid_df))
     groups = {n: np.flatnonzero(names == n) for n in dict.fromkeys(names)}
@@ -252,15 +318,28 @@ def source_metrics(valid_df) -> list:
     return ([AccumMetric(partial(_nme_of_sources, list(groups.values())), flatten=False, name='nme')] +
             [AccumMetric(partial(_nme_of_rows, g), flatten=False, name=f'nme_{n}') for n, g in groups.items()])
 
-def init_weights(learn, path):
-    "Start `learn` from the weights of the keypoint model at `path` (same architecture, size and head)."
-    model, cfg, _ = load_keypoint_model(path)
-    mine = learn.facekp_config
-    diff = [f'{k} {cfg.get(k)} (this run: {mine.get(k)})' for k in ('arch', 'size', 'n_in', 'head', 'head_mid', 'crop', 'margin')
-            if cfg.get(k) != mine.get(k)]
-    if diff: raise ModelError(f'{path}: cannot start from this model: its ' + ', '.join(diff) + '; use the same --arch and --size')
-    learn.model.load_state_dict(model.state_dict())
+# %% ../nbs/06_training.ipynb #cell-084
+def add_face_check(model_path, # a keypoint model file: rewritten with the face check in it
+                   data=None, # the data source(s) the model learned from (see `split_tables`)
+                   valid='test', # the split rule: crops of the training split fit the check, the validation split's score it
+                   seed=42, # the split's seed, and the crops'
+                   limit=None, # use only the first `limit` faces of each split
+                   n=4000, # at most this many training faces give crops
+                  ) -> dict: # the face check (plain data), with its `valid_accuracy`
+    "Fit the face check (`facekp.face_check.fit_face_check`) on the training split and store it in the model file."
+    model, cfg, extra = load_keypoint_model(model_path)
+    train, val = split_tables(data, valid, seed=seed, limit=limit)
+    check = fit_face_check(model, train, cfg['size'], cfg['margin'], n=n, seed=seed)
+    pos, neg = face_check_crops(val, cfg['size'], cfg['margin'], n=min(n, 500), seed=seed + 1)
+    with torch.inference_mode():
+        f = pooled_features(model, torch.from_numpy(np.concatenate([pos, neg])).permute(0, 3, 1, 2).float() / 255)[1]
+    p = face_probability(check, f)
+    check['valid_accuracy'] = float(((p > 0.5) == np.r_[np.ones(len(pos)), np.zeros(len(neg))]).mean())
+    extra = {**extra, 'face_check': check}
+    save_keypoint_model(model, cfg, model_path, **extra)
+    return check
 
+# %% ../nbs/06_training.ipynb #cell-089
 def _plot_history(run_dir: Path, learn, history):
     "Save `training.png`: the last stage's losses (train per batch, valid per epoch) and validation NME against time."
     fig, axs = plt.subplots(1, 2, figsize=(11, 4))
@@ -278,10 +357,18 @@ def _plot_history(run_dir: Path, learn, history):
     with atomic_write(run_dir / 'training.png') as tmp: fig.savefig(tmp, dpi=110, format='png')
     plt.close(fig)
 
-def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, device=None,
-                    num_workers=0, face_check=True, replace_shipped=False, **kwargs) -> dict:
-    """Train a keypoint model (see `TRAIN_DEFAULTS`) on one data source or a list of them (see `split_tables`); the best
-    epoch is saved to `out` (default: `run_dir`/facekp.pth). `init`: a model file to start from. Returns the history."""
+# %% ../nbs/06_training.ipynb #cell-091
+def train_keypoints(data=None, # a data source or a list of them (see `split_tables`); None: `find_data()`
+                    out=None, # the model file the best epoch goes to; None: `run_dir`/facekp.pth
+                    run_dir='runs/latest', # the run's folder: checkpoint, `history.json`, `training.png`
+                    resume=True, # carry on from `run_dir`'s checkpoint when there is one (of the same settings)
+                    device=None, # 'cpu', 'cuda', ...; None: the GPU when there is one
+                    num_workers=0, # data-loading worker processes
+                    face_check=True, # fit the face check into the model file at the end (`add_face_check`)
+                    replace_shipped=False, # allow `out` or `run_dir` in facekp's shipped models folder
+                    **kwargs # settings of `TRAIN_DEFAULTS` to change (`size`, `epochs`, `lr`, `limit`, `init`, ...)
+                   ) -> list: # the history: a dict per epoch (losses, NMEs, stage, epoch, seconds)
+    "Train a keypoint model with the recipe `TRAIN_DEFAULTS` (as changed by `kwargs`); the best epoch by validation NME is saved to `out`."
     args = {**TRAIN_DEFAULTS, **kwargs}
     args['data'] = None if data is None else [str(s) for s in source_list(data)]   # recorded in the checkpoint and the model
     if args['init'] is not None: args['init'] = str(args['init'])
@@ -316,7 +403,7 @@ def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, dev
                              metrics=source_metrics(dls.prepared['valid'].df))
     if ck is None and args['init'] is not None: init_weights(learn, args['init'])
     learn.path = run_dir
-    learn.add_cb(ChannelsLast())  # channels-last convolutions: 1.6x faster training steps on CPU (oneDNN), same numbers
+    learn.add_cb(ChannelsLast())  # channels-last convolutions: faster training steps on CPU (oneDNN), same numbers
     state = dict(args=args, best_nme=math.inf, history=[], t0=time.time(), elapsed0=0.0)
     stage0, start = 0, 0
     if ck is not None:
@@ -355,17 +442,3 @@ def train_keypoints(data=None, out=None, run_dir='runs/latest', resume=True, dev
         try: export_onnx(out, state['twin'])
         except ImportError: print(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
     return state['history']
-
-def add_face_check(model_path, data=None, valid='test', seed=42, limit=None, n=4000) -> dict:
-    "Fit the face check (`facekp.face_check.fit_face_check`) on the training split and store it in the model file."
-    model, cfg, extra = load_keypoint_model(model_path)
-    train, val = split_tables(data, valid, seed=seed, limit=limit)
-    check = fit_face_check(model, train, cfg['size'], cfg['margin'], n=n, seed=seed)
-    pos, neg = face_check_crops(val, cfg['size'], cfg['margin'], n=min(n, 500), seed=seed + 1)
-    with torch.inference_mode():
-        f = pooled_features(model, torch.from_numpy(np.concatenate([pos, neg])).permute(0, 3, 1, 2).float() / 255)[1]
-    p = face_probability(check, f)
-    check['valid_accuracy'] = float(((p > 0.5) == np.r_[np.ones(len(pos)), np.zeros(len(neg))]).mean())
-    extra = {**extra, 'face_check': check}
-    save_keypoint_model(model, cfg, model_path, **extra)
-    return check
