@@ -1,24 +1,33 @@
-"""Small measured ablations: how the recipe was chosen.
+"""Small measured ablations: the choices the training recipe makes, each against its alternatives.
 
-    python bench/ablation.py --table questions [--data DIR]   # 1000 images, 96 px, 1 + 5 epochs
-    python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs
-    python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs
+    python bench/ablation.py --table questions [--data DIR]   # 1000 images, 96 px, 1 + 5 epochs -> bench/results/ablation.md, .json
+    python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs -> bench/results/tuning.md, .json
+    python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs -> photos.md, .json
 
-`questions` answers the training notebook's three questions (architecture, loss, batch size), from the first recipe;
-`tuning` then chose the learning rates, the augmentation, the head's dropout and the weight average of the shipped recipe,
-at batch size 16.
-`photos` chooses what the model learns real photos from: the data (the Udacity frames alone, or with 300-W's faces)
-and the augmentation (the light one of the Udacity recipe, or one for photos: more rotation, scale and shift, blur,
-occlusion). Its rows are scored on each source's validation faces (people, photos held out of training), never
-on a test split.
-The other tables' rows trains on the first `limit` training images for 1 frozen + `epochs` epochs and is scored on the first
-`limit` official test images (NME, inter-ocular). Short runs favour settings that learn fast: they rank choices,
-they do not reach the full recipe's numbers. Writes bench/results/ablation.md or tuning.md.
+`questions` answers the training notebook's three questions (architecture, loss, batch size), at batch size 32 with
+the standard augmentation; `tuning` compares the learning rates, the augmentation, the head's dropout and the weight
+average at batch size 16 (the row marked "the recipe" is the training defaults').
+`photos` compares what the model learns real photos from: the data (the Udacity frames alone, or with 300-W's faces)
+and the augmentation (the light one of the Udacity frames' recipe, or one for photos: more rotation, scale and
+shift, blur, occlusion). Its rows are scored on each source's validation faces (people, photos held out of
+training), never on a test split.
+The other tables' rows train on the first `limit` training images for 1 frozen + `epochs` epochs and are scored on
+the first `limit` official test images (NME, inter-ocular). Short runs favour settings that learn fast: they rank
+choices, they do not reach the full recipe's numbers.
+
+Writes the Markdown table (--out, default bench/results/<table>.md) and beside it the numbers as JSON with their
+provenance (bench/provenance.py: machine, versions, git commit, date, command, repeats). A row's `minutes` is its
+training time as the run recorded it: with --repeats N each row is trained N times (same settings, same seed) and
+the table gives the median minutes and NME, the JSON each repeat's. --limit below the table's own, --rows or
+--epochs make a trial run (`trial: true`).
 """
-import argparse, json, tempfile, time
+import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import Timings, write_results
 
 from facekp.evaluation import evaluate, evaluate_sources
 from facekp.training import train_keypoints
@@ -36,7 +45,7 @@ TABLES = {
         ('  no ImageNet weights (random init)', dict(pretrained=False)),
         ('  batch size 64', dict(bs=64)),
         ('  batch size 16', dict(bs=16)),
-        ("KeypointNet (the seeds' CNN, grayscale, from scratch)", dict(arch='keypointnet', pretrained=False, lr=1e-3, gray=True)),
+        ("KeypointNet (the Udacity project's CNN, grayscale, from scratch)", dict(arch='keypointnet', pretrained=False, lr=1e-3, gray=True)),
     ]),
     'tuning': (dict(bs=16, lr=3e-3, head_dropout=0.1, average=0.0, **MILD_AUG), [
         ('lr 3e-3, trunk at 0.1 of it, mild augmentation', dict(trunk_lr_mult=0.1)),
@@ -71,10 +80,14 @@ def main():
     p.add_argument('--keep', help='keep the model of each row in KEEP/<table>/row<k>/ (default: a temporary folder)')
     p.add_argument('--score-kept', action='store_true', help='score the models kept in --keep again, without training')
     p.add_argument('--epochs', type=int); p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--out', default=None, help='default: bench/results/ablation.md or tuning.md')
+    p.add_argument('--out', default=None, help='default: bench/results/ablation.md, tuning.md or photos.md (and .json beside it)')
+    p.add_argument('--repeats', type=int, default=1, help='train each row this many times (its minutes: a timing)')
+    p.add_argument('--trial', action='store_true', help='mark the results as a trial run')
     a = p.parse_args()
+    trial = a.trial or bool(a.rows) or any(getattr(a, k) not in (None, v) for k, v in SIZES[a.table].items())
     for k, v in SIZES[a.table].items():   # each table's own defaults: what it was measured with
         if getattr(a, k) is None: setattr(a, k, v)
+    R, T, records = max(1, a.repeats), Timings(), []
     torch.set_num_threads(a.threads)
     base, rows = TABLES[a.table]
     photos = a.table == 'photos'
@@ -88,27 +101,40 @@ def main():
     only = {int(r) for r in a.rows.split(',')} if a.rows else None
     for k, (name, kw) in enumerate(rows, 1):
         if only and k not in only: continue
-        d = Path(a.keep) / a.table / f'row{k}' if a.keep else Path(tempfile.mkdtemp())
         kw = {'size': a.size, **base, **kw}
         train_data = data[:kw.pop('sources')] if 'sources' in kw else data
-        if not (a.keep and (d / 'm.pth').is_file() and a.score_kept):
-            train_keypoints(train_data, out=d / 'm.pth', run_dir=d, epochs=a.epochs, limit=a.limit or None, face_check=False,
-                            resume=False, **kw)
-        mins = json.loads((d / 'history.json').read_text())[-1]['seconds'] / 60   # training time, as the run recorded it
-        r = evaluate(d / 'm.pth', data, split='identity' if photos else 'test', limit=a.limit or None, progress=False)
-        if photos and r.by_source:
-            nme = ' / '.join(f"{100 * v['nme_io']:.2f} %" for v in r.by_source.values())
-            fr = ' / '.join(f"{100 * v['fr_010']:.1f} %" for v in r.by_source.values())
-        else: nme, fr = f"{100 * r.nme_io:.2f} %", f"{100 * r.fr_010:.1f} %"
-        pipe = ''
-        if photos:
-            p = evaluate_sources(d / 'm.pth', a.data[-1], split='identity', boxes='detector', limit=a.limit or None, progress=False)[0]
-            pipe = f" {100 * p.nme_io:.2f} % ({100 * p.found:.1f} %) |"
+        reps = []
+        for j in range(R):
+            d = (Path(a.keep) / a.table / f'row{k}' / (f'repeat{j + 1}' if j else '')) if a.keep else Path(tempfile.mkdtemp())
+            if not (a.keep and (d / 'm.pth').is_file() and a.score_kept):
+                train_keypoints(train_data, out=d / 'm.pth', run_dir=d, epochs=a.epochs, limit=a.limit or None, face_check=False,
+                                resume=False, **kw)
+            rec = dict(minutes=json.loads((d / 'history.json').read_text())[-1]['seconds'] / 60)   # training time, as the run recorded it
+            r = evaluate(d / 'm.pth', data, split='identity' if photos else 'test', limit=a.limit or None, progress=False)
+            rec.update(nme=r.nme_io, fr_010=r.fr_010,
+                       by_source={s: dict(nme=v['nme_io'], fr_010=v['fr_010']) for s, v in r.by_source.items()} if photos and r.by_source else None)
+            if photos:
+                p = evaluate_sources(d / 'm.pth', a.data[-1], split='identity', boxes='detector', limit=a.limit or None, progress=False)[0]
+                rec['pipeline'] = dict(source=Path(a.data[-1]).name, nme=p.nme_io, found=p.found)
+            reps.append(rec)
+        med = lambda f: statistics.median(f(x) for x in reps)
+        mins = T.add(f'row{k}_minutes', [x['minutes'] for x in reps], 'minutes')
+        if photos and reps[0]['by_source']:
+            nme = ' / '.join(f"{100 * med(lambda x: x['by_source'][s]['nme']):.2f} %" for s in reps[0]['by_source'])
+            fr = ' / '.join(f"{100 * med(lambda x: x['by_source'][s]['fr_010']):.1f} %" for s in reps[0]['by_source'])
+        else: nme, fr = f"{100 * med(lambda x: x['nme']):.2f} %", f"{100 * med(lambda x: x['fr_010']):.1f} %"
+        pipe = (f" {100 * med(lambda x: x['pipeline']['nme']):.2f} % ({100 * med(lambda x: x['pipeline']['found']):.1f} %) |"
+                if photos else '')
         lines.append(f"| {name} | {nme} | {fr} |{pipe} {mins:.1f} |")
+        records.append(dict(row=k, label=name.strip(), settings=kw, trained_on=[str(x) for x in (train_data if isinstance(train_data, list) else [train_data])],
+                            nme=med(lambda x: x['nme']), fr_010=med(lambda x: x['fr_010']), minutes=mins, repeats=reps))
         print(lines[-1], flush=True)
-    out = Path(a.out or f"bench/results/{dict(questions='ablation').get(a.table, a.table)}.md")
+    out = Path(a.out or Path(__file__).resolve().parent / 'results' / f"{dict(questions='ablation').get(a.table, a.table)}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text('\n'.join(lines) + '\n')
+    write_results(out.with_suffix('.json'), f'ablation-{a.table}', dict(table=a.table, limit=a.limit, size=a.size, epochs=a.epochs,
+                  threads=a.threads, base=base, scored_on=scored, rows=records, markdown=lines), repeats=R, trial=trial, timings=T,
+                  data=[str(x) for x in (a.data or [])])
     print('\n'.join(lines))
 
 if __name__ == '__main__': main()

@@ -1,4 +1,4 @@
-"""Bad-input probe of facekp (issue 12): 300+ bad inputs, each in a fresh folder, each outcome classified.
+"""Bad-input probe of facekp: 300+ bad inputs, each in a fresh folder, each outcome classified.
 
     python3 bench/probe.py [--facekp PATH] [--python PATH] [--jobs 2] [--timeout 60] [--only SUBSTR] [--category CAT]
                            [--out bench/results/probe] [--list]

@@ -1,6 +1,16 @@
 """Speed (and accuracy) of facekp's keypoints and of the whole pipeline, against dlib and MediaPipe in the same run.
 
-    python bench/speed.py [--data DIR] [--model PATH] [--onnx] [--limit N] [--threads 2] [--json]
+The README's and the model card's speed tables come from this command, run on a quiet machine (nothing else busy:
+the load average it records at the end shows it), then `python .ci/tables.py` renders them:
+
+    python bench/speed.py --data ../shared/facekp-data --onnx          # -> bench/results/speed.json, 3 repeats
+
+A quick trial of the whole chain (marked `trial: true`; `.ci/tables.py` renders it only with --allow-trial):
+
+    python bench/speed.py --data ../shared/facekp-data --onnx --limit 20 --repeats 1   # -> bench/results/speed-trial.json
+
+    python bench/speed.py [--data DIR] [--model PATH] [--onnx] [--limit N] [--threads 2] [--json] [--repeats 3]
+                          [--out PATH] [--trial]
                           [--no-haar] [--no-dlib] [--dlib-python PATH] [--no-mediapipe] [--mp-python PATH] [--mp-refine]
 
 Measures, on CPU (and on the GPU when there is one, with --device cuda):
@@ -28,10 +38,19 @@ Measures, on CPU (and on the GPU when there is one, with --device cuda):
     A worker's clock runs around the per-image calls only (after one uncounted warm-up call), so the
     tools' start-up is not counted (bench/startup.py measures that). A tool that is missing or fails
     prints one line and is left out; --no-dlib, --no-mediapipe skip them.
+Every timing is measured --repeats times (each a whole measurement: a median over repeated calls, or a pass over
+all the images; the workers make their passes in one process); the results give the median, and the results file
+each timing's spread (`timings`: min, max, quartiles, every value). The accuracy numbers (faces found, NME) do not
+change between repeats and are measured once. The results file (bench/provenance.py) records the machine, the
+versions (dlib's and MediaPipe's too), the git commit and whether the tree had uncommitted changes, the date and
+the command line.
 Prints every result, then a table of the end-to-end rows (--json: the results as one JSON object).
 """
-import argparse, json, os, statistics, subprocess, tempfile, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import Timings, write_results
 
 import numpy as np
 import torch
@@ -122,10 +141,16 @@ def main():
     p.add_argument('--refine', type=int, default=None, help="default: what each face detector's boxes need")
     p.add_argument('--refine-tol', type=float, default=None)
     p.add_argument('--no-haar', action='store_true', help='skip the Haar cascade pipeline')
+    p.add_argument('--repeats', type=int, default=3, help='times each timing is measured (the results: the median)')
+    p.add_argument('--out', default=None, help='results file (default: bench/results/speed.json, or speed-trial.json for a trial)')
+    p.add_argument('--trial', action='store_true', help='mark the results as a trial run (implied by --limit)')
     a = p.parse_args()
+    trial = a.trial or a.limit is not None
+    R, T = max(1, a.repeats), Timings()
+    rep = lambda f: [f() for _ in range(R)]
     torch.set_num_threads(a.threads); os.environ.setdefault('OMP_NUM_THREADS', str(a.threads))
     import cv2; cv2.setNumThreads(a.threads)
-    res = dict(threads=a.threads, device=a.device)
+    res = dict(threads=a.threads, device=a.device, chunk=a.chunk)
     model = a.model or str(default_model_path())
     opts = dict(refine=a.refine, refine_tol=a.refine_tol)
     haar = dict(face_detector='haar', face_detector_kwargs=dict(scale_factor=a.scale_factor, min_neighbors=a.min_neighbors))
@@ -147,12 +172,14 @@ def main():
     one = torch.from_numpy(prep.images[:1]).permute(0, 3, 1, 2).float().div(255).to(a.device)
     many = torch.from_numpy(prep.images[:64]).permute(0, 3, 1, 2).float().div(255).to(a.device)
     with torch.inference_mode():
-        res['torch_ms_per_face_bs1'] = 1000 * timeit(lambda: det.model(one), 200)
-        res['torch_faces_per_s_bs64'] = len(many) / timeit(lambda: det.model(many), 20)
-    if a.onnx:
-        res['onnx_ms_per_face_bs1'] = 1000 * timeit(lambda: det_onnx.model(one), 200)
-        res['onnx_faces_per_s_bs64'] = len(many) / timeit(lambda: det_onnx.model(many), 20)
-        with torch.inference_mode(): res['onnx_max_abs_diff_px'] = float((det.model(many).cpu() - det_onnx.model(many)).abs().max() * s / 2)
+        res['torch_ms_per_face_bs1'] = T.add('torch_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det.model(one), 200)), 'ms')
+        res['torch_faces_per_s_bs64'] = T.add('torch_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det.model(many), 20)), 'faces/s')
+    if a.onnx:   # OnnxKeypointModel.run takes NumPy arrays
+        one_np, many_np = one.cpu().numpy(), many.cpu().numpy()
+        res['onnx_ms_per_face_bs1'] = T.add('onnx_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det_onnx.model.run(one_np), 200)), 'ms')
+        res['onnx_faces_per_s_bs64'] = T.add('onnx_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det_onnx.model.run(many_np), 20)), 'faces/s')
+        with torch.inference_mode(): ref = det.model(many).float().cpu().numpy()
+        res['onnx_max_abs_diff_px'] = float(np.abs(ref.reshape(len(many_np), -1) - det_onnx.model.run(many_np)[0].reshape(len(many_np), -1)).max() * s / 2)
 
     # the model's own NME (true-keypoint crops)
     from facekp.evaluation import predict_crops
@@ -164,13 +191,16 @@ def main():
     rgbs = [np.asarray(load_image(q)) for q in df['path']]
     runs = [('torch', det)] + ([('onnx', det_onnx)] if a.onnx else []) + ([] if a.no_haar else [('haar', det_haar)])
     for name, d in runs:
-        found, nmes = 0, []
-        t = time.perf_counter()
-        outs = [d(r) for r in progress_bar(rgbs, leave=False)]
-        res[f'facekp_{name}_one_per_call_images_per_s'] = len(rgbs) / (time.perf_counter() - t)
-        t = time.perf_counter()
-        outs = [o for i in progress_bar(range(0, len(rgbs), a.chunk), leave=False) for o in d.batch(rgbs[i:i + a.chunk])]
-        res[f'facekp_{name}_images_per_s'] = len(rgbs) / (time.perf_counter() - t)
+        found, nmes, per_call, batched = 0, [], [], []
+        for _ in range(R):
+            t = time.perf_counter()
+            outs = [d(r) for r in progress_bar(rgbs, leave=False)]
+            per_call.append(len(rgbs) / (time.perf_counter() - t))
+            t = time.perf_counter()
+            outs = [o for i in progress_bar(range(0, len(rgbs), a.chunk), leave=False) for o in d.batch(rgbs[i:i + a.chunk])]
+            batched.append(len(rgbs) / (time.perf_counter() - t))
+        res[f'facekp_{name}_one_per_call_images_per_s'] = T.add(f'facekp_{name}_one_per_call_images_per_s', per_call, 'images/s')
+        res[f'facekp_{name}_images_per_s'] = T.add(f'facekp_{name}_images_per_s', batched, 'images/s')
         for faces, k in zip(outs, kps):
             i = pick_face([f['box'] for f in faces], k)
             if i is None: continue
@@ -180,12 +210,16 @@ def main():
         res[f'facekp_{name}_pipeline_fr_010'] = float(np.mean(np.array(nmes) > 0.1))
         res[f'facekp_{name}_faces_per_image'] = float(np.mean([len(o) for o in outs]))
     for name, d in [('cnn_detector', det_onnx if a.onnx else det)] + ([] if a.no_haar else [('haar', det_haar)]):   # the face detectors alone
-        t = time.perf_counter()
-        for r in rgbs[:200]: d.face_detector(r)
-        res[f'{name}_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
-        t = time.perf_counter()
-        for i in range(0, 200, a.chunk): d.find_faces(rgbs[i:min(200, i + a.chunk)])
-        res[f'{name}_parallel_ms_per_image'] = 1000 * (time.perf_counter() - t) / len(rgbs[:200])
+        def alone():
+            t = time.perf_counter()
+            for r in rgbs[:200]: d.face_detector(r)
+            return 1000 * (time.perf_counter() - t) / len(rgbs[:200])
+        def parallel():
+            t = time.perf_counter()
+            for i in range(0, 200, a.chunk): d.find_faces(rgbs[i:min(200, i + a.chunk)])
+            return 1000 * (time.perf_counter() - t) / len(rgbs[:200])
+        res[f'{name}_ms_per_image'] = T.add(f'{name}_ms_per_image', rep(alone), 'ms')
+        res[f'{name}_parallel_ms_per_image'] = T.add(f'{name}_parallel_ms_per_image', rep(parallel), 'ms')
     res['detect_workers'] = det.workers
     res['facekp_images_per_s'] = res['facekp_onnx_images_per_s' if a.onnx else 'facekp_torch_images_per_s']
     res['facekp_one_per_call_images_per_s'] = res['facekp_onnx_one_per_call_images_per_s' if a.onnx else 'facekp_torch_one_per_call_images_per_s']
@@ -203,12 +237,13 @@ def main():
         res[f'{name}_pipeline_fr_010'] = float(np.mean(np.array(nmes) > 0.1)) if nmes else float('nan')
         res[f'{name}_faces_per_image'] = float(np.mean([len(o) for o in outs]))
     def ratios(name):
-        res[f'speedup_end_to_end_vs_{name}'] = res['facekp_images_per_s'] / res[f'{name}_images_per_s']
+        res[f'speedup_end_to_end_vs_{name}'] = res['facekp_images_per_s'] / res[f'{name}_images_per_s']   # of the medians
         res[f'speedup_one_per_call_vs_{name}'] = res['facekp_one_per_call_images_per_s'] / res[f'{name}_images_per_s']
         if not a.no_haar: res[f'speedup_haar_pipeline_vs_{name}'] = res['facekp_haar_images_per_s'] / res[f'{name}_images_per_s']
     def drop(name):
         "Forget a tool's partial results."
         for k in [k for k in res if k.startswith(f'{name}_') or k.endswith(f'_vs_{name}')]: del res[k]
+        for k in [k for k in T.d if k.startswith(f'{name}_')]: del T.d[k]
     tmp = tempfile.TemporaryDirectory(prefix='facekp-speed-')
     images_npz = None
     def images():
@@ -224,27 +259,32 @@ def main():
         except ImportError: dlib = None
         if dlib is not None:
             hog, sp = dlib.get_frontal_face_detector(), dlib.shape_predictor(dlib_predictor_path())
-            t = time.perf_counter()
-            outs = []
-            for r in progress_bar(rgbs, leave=False):
-                rects = hog(r, 1)
-                outs.append([(rc, np.array([[q.x, q.y] for q in sp(r, rc).parts()], np.float32)) for rc in rects])
-            res['dlib_images_per_s'] = len(rgbs) / (time.perf_counter() - t)
+            speeds = []
+            for _ in range(R):
+                t = time.perf_counter()
+                outs = []
+                for r in progress_bar(rgbs, leave=False):
+                    rects = hog(r, 1)
+                    outs.append([(rc, np.array([[q.x, q.y] for q in sp(r, rc).parts()], np.float32)) for rc in rects])
+                speeds.append(len(rgbs) / (time.perf_counter() - t))
+            res['dlib_images_per_s'] = T.add('dlib_images_per_s', speeds, 'images/s')
             score('dlib', [[(pts + LABEL_SHIFT, (rc.left(), rc.top(), rc.right(), rc.bottom())) for rc, pts in o] for o in outs])
             rc = dlib.rectangle(0, 0, rgbs[0].shape[1] - 1, rgbs[0].shape[0] - 1)
-            res['dlib_predictor_ms_per_face'] = 1000 * timeit(lambda: sp(rgbs[0], rc), 200)
+            res['dlib_predictor_ms_per_face'] = T.add('dlib_predictor_ms_per_face', rep(lambda: 1000 * timeit(lambda: sp(rgbs[0], rc), 200)), 'ms')
+            res['dlib_version'] = dlib.__version__
             res['dlib_via'] = 'in-process'
             ratios('dlib')
         else:
             try:
-                z, why = run_worker('dlib', a.dlib_python, images())
+                z, why = run_worker('dlib', a.dlib_python, images(), '--repeats', str(R))
                 if z is None:
                     print(f'dlib skipped: not installed here, and {a.dlib_python}: {why} '
                           '(pip install dlib-bin face-recognition-models, here or in --dlib-python\'s venv)')
                 else:
-                    res['dlib_images_per_s'] = len(rgbs) / z['seconds'].sum()
+                    res['dlib_images_per_s'] = T.add('dlib_images_per_s', len(rgbs) / z['pass_seconds'], 'images/s')
                     score('dlib', [[(pts + LABEL_SHIFT, b) for pts, b in f] for f in worker_faces(z)])
-                    res['dlib_predictor_ms_per_face'] = float(z['predictor_ms_per_face'])
+                    res['dlib_predictor_ms_per_face'] = T.add('dlib_predictor_ms_per_face', np.atleast_1d(z['predictor_ms_per_face']), 'ms')
+                    res['dlib_version'] = str(z['version'])
                     res['dlib_via'] = a.dlib_python
                     ratios('dlib')
             except Exception as e:
@@ -252,7 +292,7 @@ def main():
 
     if not a.no_mediapipe:
         try:
-            args = ['--max-faces', str(a.mp_max_faces)] + (['--refine'] if a.mp_refine else [])
+            args = ['--max-faces', str(a.mp_max_faces), '--repeats', str(R)] + (['--refine'] if a.mp_refine else [])
             z, why = run_worker('mediapipe', a.mp_python, images(), *args)
             if z is None: print(f'MediaPipe skipped: {a.mp_python}: {why} (python3 -m venv /work/venv-mp && /work/venv-mp/bin/pip install mediapipe==0.10.14)')
             else:
@@ -260,13 +300,16 @@ def main():
                 res['mediapipe_version'] = str(z['version'])
                 res['mediapipe_settings'] = f'static_image_mode=True, max_num_faces={a.mp_max_faces}, refine_landmarks={a.mp_refine}'
                 res['mediapipe_points'] = int(z['points'].shape[1])
-                res['mediapipe_images_per_s'] = len(rgbs) / z['seconds'].sum()
-                res['mediapipe_cpu_per_wall'] = float(z['cpu_seconds']) / z['seconds'].sum()
+                res['mediapipe_images_per_s'] = T.add('mediapipe_images_per_s', len(rgbs) / z['pass_seconds'], 'images/s')
+                res['mediapipe_cpu_per_wall'] = T.add('mediapipe_cpu_per_wall', z['pass_cpu_seconds'] / z['pass_seconds'], 'CPU s / wall s')
                 score('mediapipe', [[(mediapipe_to_68(pts) - 0.5 + LABEL_SHIFT, b) for pts, b in f] for f in worker_faces(z)])
                 ratios('mediapipe')
         except Exception as e:
             drop('mediapipe'); print(f'MediaPipe skipped: {type(e).__name__}: {e}'.splitlines()[0])
     tmp.cleanup()
+    out = a.out or Path(__file__).resolve().parent / 'results' / ('speed-trial.json' if trial else 'speed.json')
+    write_results(out, 'speed', res, repeats=R, trial=trial, timings=T,
+                  anchors=dict(dlib=res.get('dlib_version'), mediapipe=res.get('mediapipe_version')))
 
     if a.json: print(json.dumps(res))
     else:

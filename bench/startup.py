@@ -1,9 +1,13 @@
-"""Whole-process cost of one photo: `facekp detect` against dlib and MediaPipe, each a fresh process (facekp issue 12).
+"""Whole-process cost of one photo: `facekp detect` against dlib and MediaPipe, each a fresh process.
 
-    python bench/startup.py [--image PHOTO] [--repeats 5] [--facekp PATH] [--dlib-python PATH] [--mp-python PATH]
+The README's whole-process row comes from this command, run on a quiet machine, then `python .ci/tables.py`:
 
-The goal of issue 12: `facekp detect photo.jpg` as a whole process on the ONNX path (the default on a CPU with
-onnxruntime and an ONNX twin of the model) in <= 2.0 s wall and <= 400 MB peak memory on 2 cores.
+    python bench/startup.py          # -> bench/results/startup.json and startup.md, 5 interleaved repeats
+
+    python bench/startup.py [--image PHOTO] [--repeats 5] [--facekp PATH] [--dlib-python PATH] [--mp-python PATH] [--trial]
+
+The goal: `facekp detect photo.jpg` as a whole process on the ONNX path (the default on a CPU with onnxruntime and
+an ONNX twin of the model) in <= 2.0 s wall and <= 400 MB peak memory on 2 cores.
 
 Each command runs as a fresh process under GNU `/usr/bin/time -v` (peak RSS = "Maximum resident set size"; wall time
 measured here around the process), the repeats interleaved (round robin over the tools) so that a busy
@@ -20,13 +24,16 @@ Tools (skip any with --skip NAME):
   mediapipe       a script: MediaPipe Face Mesh (static image, up to 10 faces; 468 points, not 68), print the points:
                   python3 -m venv /work/venv-mp && /work/venv-mp/bin/pip install mediapipe==0.10.14
 
-Writes bench/results/startup.md (table) and bench/results/startup.json (every run, machine, versions, git commit).
-Progress goes to stderr.
+Writes bench/results/startup.md (table) and bench/results/startup.json (every run; the median, min and max over the
+repeats; the machine, versions, git commit and whether the tree had uncommitted changes, date, command line; `trial`
+with --trial or fewer than 3 repeats). Progress goes to stderr.
 """
 import argparse, json, os, platform, re, resource, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from provenance import command
 
 DLIB_SCRIPT = r'''
 import sys
@@ -138,6 +145,7 @@ def main():
     p.add_argument('--skip', action='append', default=[], help='tool to leave out (repeatable)')
     p.add_argument('--timeout', type=float, default=300)
     p.add_argument('--out', default=str(HERE / 'results' / 'startup'), help='writes OUT.md and OUT.json')
+    p.add_argument('--trial', action='store_true', help='mark the results as a trial run (implied by fewer than 3 repeats)')
     a = p.parse_args()
     image = str(Path(a.image).resolve())
     if not os.path.isfile(image): sys.exit(f'startup.py: --image {a.image}: no such file')
@@ -186,12 +194,15 @@ def main():
                for k, v in runs.items()}
     fk_src = sh([py, '-c', 'import facekp, os; print(os.path.dirname(os.path.dirname(os.path.abspath(facekp.__file__))))']) if os.path.exists(py) else None
     versions = dict(facekp=pkg_version(py, 'facekp'), python=sh([py, '-c', 'import platform; print(platform.python_version())']),
-                    onnxruntime=pkg_version(py, 'onnxruntime'), torch=pkg_version(py, 'torch'),
+                    onnxruntime=pkg_version(py, 'onnxruntime'), torch=pkg_version(py, 'torch'), numpy=pkg_version(py, 'numpy'),
+                    opencv=pkg_version(py, 'opencv-python-headless') or pkg_version(py, 'opencv-python'),
                     dlib=pkg_version(a.dlib_python, 'dlib-bin') or pkg_version(a.dlib_python, 'dlib'),
                     mediapipe=pkg_version(a.mp_python, 'mediapipe'))
-    res = dict(image=image, repeats=a.repeats, timer=timer or 'getrusage', facekp=fk, facekp_python=py, no_draw_supported=no_draw,
+    fk_git = git_info(fk_src)
+    res = dict(bench='startup', trial=a.trial or a.repeats < 3, command=command(),
+               image=image, repeats=a.repeats, timer=timer or 'getrusage', facekp=fk, facekp_python=py, no_draw_supported=no_draw,
                goal=dict(wall_s=2.0, peak_rss_mb=400), machine=machine_info(), versions=versions,
-               facekp_git=git_info(fk_src), bench_git=git_info(HERE), date=time.strftime('%Y-%m-%d %H:%M:%S %Z'),
+               git=fk_git, facekp_git=fk_git, bench_git=git_info(HERE), date=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                summary=summary, runs=runs)
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix('.json').write_text(json.dumps(res, indent=1))
@@ -201,7 +212,7 @@ def main():
              f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["mem_gb"]} GB; load average at the end {", ".join(f"{x:.2f}" for x in m["load_avg"])}',
              f'- versions: ' + ', '.join(f'{k} {v}' for k, v in versions.items()),
              f'- facekp code: {g.get("path")} @ {str(g.get("commit")).replace(" (pinned)", "")[:10]}{" (pinned)" if "(pinned)" in str(g.get("commit")) else ""}{" + uncommitted changes" if g.get("dirty") else ""}; {res["date"]}',
-             f'- goal (issue 12): facekp detect <= 2.0 s wall and <= 400 MB peak RSS', '',
+             f'- goal: facekp detect <= 2.0 s wall and <= 400 MB peak RSS', '',
              '| tool | command | wall s median | wall s min-max | peak RSS MB median | RSS min-max | exit | faces |',
              '|---|---|---:|---:|---:|---:|---|---|']
     for k, s in summary.items():

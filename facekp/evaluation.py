@@ -73,8 +73,11 @@ class EvalResult:
     table: pd.DataFrame = field(default=None, repr=False)    # the faces (file, path, keypoints)
 
     def to_dict(self)->dict: # the numbers and labels, without `pred`, `per_image` and `table`
-        "The numbers and labels, without the arrays: ready for `json.dumps`."
-        return {k: v for k, v in self.__dict__.items() if k not in ('pred', 'per_image', 'table')}
+        "The numbers and labels, without the arrays: ready for `json.dumps` (a number that is not one, such as the NME of no face found, is None: JSON's null)."
+        def plain(v):
+            if isinstance(v, dict): return {k: plain(x) for k, x in v.items()}
+            return None if isinstance(v, float) and v != v else v
+        return {k: plain(v) for k, v in self.__dict__.items() if k not in ('pred', 'per_image', 'table')}
 
 # %% ../nbs/08_evaluation.ipynb #cell-020
 def scores(pred:np.ndarray, # predicted keypoints (n, 68, 2), image pixels

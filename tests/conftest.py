@@ -1,12 +1,23 @@
-"Fixtures: small data folders and broken files the tests make themselves, and the real data when present."
-import os, shutil
+"""Fixtures: small data folders and broken files the tests make themselves; the repository's sample of the Udacity data
+and the photo matplotlib ships, for real faces on a fresh clone; and the full data set where it is present."""
+import os
 from pathlib import Path
 
+import matplotlib.cbook
 import numpy as np
 import pytest
 from PIL import Image
 
-from facekp.data import KP_COLUMNS, SPLIT_CSVS
+from facekp.core import load_image
+from facekp.data import SPLIT_CSVS, keypoints_array, read_keypoints_csv, sample_data
+
+HOPPER = Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))   # one face, always there
+GOLDEN = Path(__file__).resolve().parent / 'golden' / 'grace_hopper.json'              # the shipped models' keypoints on it
+
+def golden_face() -> dict:
+    "The face the shipped models find on `HOPPER`: box, score and keypoints, as `test_golden.py` records them."
+    import json
+    return json.loads(GOLDEN.read_text())['faces'][0]
 
 SHARED = Path(__file__).resolve().parent.parent.parent / 'shared' / 'facekp-data'
 
@@ -83,3 +94,16 @@ def make_300w_dir(root, photos=(('lfpw', 'image_0001', 1), ('lfpw', 'image_0002'
 @pytest.fixture
 def w300_dir(tmp_path):
     return make_300w_dir(tmp_path / '300w')
+
+def two_faces(root=None):
+    "Two test frames of `root` (default: the repository's sample) side by side on a gray canvas, with their true keypoints in canvas pixels."
+    df = read_keypoints_csv(Path(root or sample_data()) / SPLIT_CSVS['test'])
+    sizes = [load_image(p).size for p in df['path']]
+    picks = [i for i, wh in enumerate(sizes) if 180 < min(wh) and max(wh) < 300][:2]
+    canvas = np.full((420, 700, 3), 120, np.uint8); kps = []
+    for j, i in enumerate(picks):
+        a = np.asarray(load_image(df['path'].iat[i]))
+        x0, y0 = 30 + 340 * j, 20 + 80 * j
+        canvas[y0:y0 + a.shape[0], x0:x0 + a.shape[1]] = a
+        kps.append(keypoints_array(df.iloc[[i]])[0] + [x0, y0])
+    return canvas, kps

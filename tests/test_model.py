@@ -1,13 +1,14 @@
-"Tests of facekp.model: metrics against hand-computed values, losses, networks, model files."
+"Tests of facekp.model: metrics against hand-computed values, losses, networks, model files that are something else."
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from facekp.model import (KeypointNet, ModelError, SpatialHead, WingLoss, auc_ced, failure_rate, find_pretrained,
-                          keypoint_loss, keypoint_model, load_keypoint_model, model_config, mse_udacity, nme,
-                          nme_by_region, nme_per_image, save_keypoint_model)
+from facekp.core import ModelError
+from facekp.model import (KeypointNet, SpatialHead, WingLoss, auc_ced, failure_rate, find_pretrained, keypoint_loss,
+                          keypoint_model, load_keypoint_model, model_config, mse_udacity, nme, nme_by_region,
+                          nme_per_image)
 
 def _faces(n=3, iod=20.0):
     t = np.zeros((n, 68, 2)); t[:, 45, 0] = iod
@@ -42,10 +43,6 @@ def test_losses():
     p, t = torch.zeros(2, 68, 2), torch.full((2, 68, 2), 0.5)
     assert math.isclose(keypoint_loss('mse')(p, t).item(), 0.25)
     assert math.isclose(keypoint_loss('l1')(p, t).item(), 0.5)
-    w = WingLoss(0.1, 0.02)
-    assert math.isclose(keypoint_loss('wing')(p, t).item(), 0.5 - w.C, rel_tol=1e-6)
-    small = WingLoss(0.1, 0.02)(torch.tensor([0.01]), torch.tensor([0.0])).item()
-    assert small > torch.nn.functional.l1_loss(torch.tensor([0.01]), torch.tensor([0.0])).item()   # steeper near 0
     with pytest.raises(ValueError, match='loss='): keypoint_loss('huber2')
 
 @pytest.mark.parametrize('arch,size,gray', [('mobilenet_v2', 96, False), ('resnet18', 64, False), ('keypointnet', 64, True)])
@@ -65,20 +62,11 @@ def test_keypointnet_is_the_seeds():
 def test_local_pretrained_trunk_loads():
     a = keypoint_model(model_config('mobilenet_v2', 64), pretrained=True)
     w = a[0][1][0][0].weight                                            # first conv, after ImageNorm
-    assert w.abs().sum() > 0 and not torch.allclose(w, keypoint_model(model_config('mobilenet_v2', 64), False)[0][1][0][0].weight)
+    assert not torch.allclose(w, keypoint_model(model_config('mobilenet_v2', 64), False)[0][1][0][0].weight)   # not a random init
 
-def test_model_file_roundtrip_and_bad_files(tmp_path):
-    cfg = model_config('mobilenet_v2', 64)
-    m = keypoint_model(cfg).eval()
-    p = save_keypoint_model(m, cfg, tmp_path / 'm.pth', metrics={'nme': 0.1})
-    m2, cfg2, extra = load_keypoint_model(p)
-    x = torch.rand(2, 3, 64, 64)
-    assert cfg2 == cfg and extra['metrics'] == {'nme': 0.1} and torch.allclose(m(x), m2(x))
-    (tmp_path / 'trunc.pth').write_bytes(p.read_bytes()[:5000])
-    with pytest.raises(ModelError, match='trunc.pth: not a readable weights file'): load_keypoint_model(tmp_path / 'trunc.pth')
+def test_weights_of_something_else_are_named(tmp_path):
     torch.save({'a': torch.zeros(1)}, tmp_path / 'other.pth')
     with pytest.raises(ModelError, match='other.pth: not a facekp model file'): load_keypoint_model(tmp_path / 'other.pth')
-    with pytest.raises(ModelError, match='missing.pth: model file not found'): load_keypoint_model(tmp_path / 'missing.pth')
 
 def test_model_file_runs_no_code(tmp_path):
     class Evil:
@@ -87,15 +75,14 @@ def test_model_file_runs_no_code(tmp_path):
     with pytest.raises(ModelError, match='evil.pth: not a readable weights file'): load_keypoint_model(tmp_path / 'evil.pth')
 
 @pytest.mark.parametrize('name', ['mse', 'l1', 'smoothl1', 'wing'])
-def test_loss_reduction(name):
+def test_loss_reduction_set_afterwards(name):
+    "fastai's get_preds(with_loss=True) sets `reduction` on the loss it has: one loss per coordinate, as if made so."
     torch.manual_seed(0)
     p, t = torch.rand(3, 68, 2), torch.rand(3, 68, 2)
-    each = keypoint_loss(name, reduction='none')(p, t)
-    assert each.shape == (3, 136)
-    assert torch.allclose(each.mean(), keypoint_loss(name)(p, t)) and torch.allclose(each.sum(), keypoint_loss(name, 'sum')(p, t))
     loss = keypoint_loss(name)
-    loss.reduction = 'none'                                   # what fastai's get_preds(with_loss=True) does
-    assert loss(p, t).shape == (3, 136) and loss.f.reduction == 'none'
+    loss.reduction = 'none'
+    assert loss.f.reduction == 'none' and torch.equal(loss(p, t), keypoint_loss(name, reduction='none')(p, t))
+    assert loss(p, t).shape == (3, 136)
     with pytest.raises(ValueError, match="reduction='avg'"): keypoint_loss(name, reduction='avg')
 
 def test_wing_loss_reduction_checked():

@@ -3,6 +3,7 @@ import importlib.util, os, re, subprocess, sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from conftest import make_data_dir
 from facekp.model import find_pretrained, load_keypoint_model
@@ -31,5 +32,7 @@ def test_readme_python_block_runs(i, tmp_path):
     if local is not None: env['FACEKP_PRETRAINED'] = str(local.resolve().parent)
     r = subprocess.run([sys.executable, '-c', code], cwd=work, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, f'README block {i} failed:\n{code}\n---\n{r.stderr[-3000:]}'
-    for path in re.findall(r"export\('([^']+)'\)", code):   # what the block saves opens as a facekp model
-        assert load_keypoint_model(work / path)[1]['size'] > 0
+    for path in re.findall(r"export\('([^']+)'\)", code):   # what the block saves is a facekp model that runs
+        model, cfg, _ = load_keypoint_model(work / path)
+        x = torch.rand(1, cfg['n_in'], cfg['size'], cfg['size'])
+        with torch.no_grad(): assert tuple(model.eval()(x).shape) == (1, cfg['n_points'], 2)

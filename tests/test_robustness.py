@@ -1,6 +1,6 @@
 """Bad inputs, table by table: every one ends in a one-line error naming the file or option (exit status 2 in the
 CLI) or a documented fallback, never a traceback, a hang or a changed file outside the output."""
-import hashlib, json, os, pickle, subprocess, sys, zipfile
+import hashlib, json, os, pickle, subprocess, sys
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +9,8 @@ from PIL import Image
 from hypothesis import given, settings, strategies as st, HealthCheck
 from hypothesis.extra import numpy as hnp
 
-from facekp.core import DataError, ModelError, as_rgb_array, default_model_path, example_photo, load_image, to_rgb
-
-needs_model = pytest.mark.skipif(not default_model_path().is_file(), reason='no shipped model')
+from facekp.core import DataError, ModelError, as_rgb_array, default_model_path, example_photo, load_image
+from conftest import golden_face
 
 def snapshot(root) -> dict:
     "Every file under `root` with its size and sha256: compared before and after a command."
@@ -51,12 +50,10 @@ def test_float_arrays_keep_their_brightness(value, expected):
 def test_not_an_image_is_named(bad):
     with pytest.raises(ValueError, match='image: expected a path, a PIL image or a NumPy array'): as_rgb_array(bad)
 
-@pytest.mark.parametrize('mode', ['1', 'L', 'P', 'RGB', 'RGBA', 'CMYK', 'YCbCr', 'LAB', 'HSV', 'I', 'I;16', 'I;16B', 'F',
-                                  'LA', 'PA', 'La', 'RGBa', 'RGBX'])
-def test_every_pil_mode_becomes_rgb(mode):
-    im = Image.new(mode, (7, 5))
-    a = as_rgb_array(im)
-    assert a.shape == (5, 7, 3) and a.dtype == np.uint8
+@pytest.mark.parametrize('value', [np.nan, np.inf, -np.inf])
+def test_nan_and_infinite_pixels_are_named(value):
+    a = np.full((4, 4, 3), 0.5); a[1, 2, 0] = value
+    with pytest.raises(ValueError, match='image: array has NaN or infinite values'): as_rgb_array(a)
 
 # ---------------------------------------------------------------- image files
 def _bad_images(d: Path) -> dict:
@@ -77,7 +74,6 @@ def test_bad_image_files_via_the_api(tmp_path):
         with pytest.raises(DataError) as e: load_image(tmp_path / f)
         assert f in str(e.value) and msg in str(e.value) and '\n' not in str(e.value), (name, e.value)
 
-@needs_model
 def test_one_bad_file_never_stops_a_batch(tmp_path):
     (tmp_path / 'in').mkdir()
     cases = _bad_images(tmp_path / 'in')
@@ -91,7 +87,6 @@ def test_one_bad_file_never_stops_a_batch(tmp_path):
     for f, msg in cases.values(): assert any(f in l and msg in l for l in r.stderr.splitlines()), (f, r.stderr)
     assert snapshot(tmp_path / 'in') == before and sorted(p.name for p in (tmp_path / 'out').iterdir()) == ['ok_keypoints.png', 'zz_face_keypoints.jpg']
 
-@needs_model
 def test_exif_rotation_applies_to_paths_and_pil_images_alike(tmp_path):
     from facekp.inference import KeypointDetector
     im = Image.open(example_photo()).convert('RGB').rotate(90, expand=True)   # stored on its side, EXIF says turn it back
@@ -100,6 +95,7 @@ def test_exif_rotation_applies_to_paths_and_pil_images_alike(tmp_path):
     det = KeypointDetector()
     a, b = det(tmp_path / 'r.jpg'), det(Image.open(tmp_path / 'r.jpg'))
     assert len(a) == len(b) == 1 and np.abs(a[0]['keypoints'] - b[0]['keypoints']).max() < 1e-3
+    assert np.abs(a[0]['keypoints'] - golden_face()['keypoints']).mean() < 1     # upright: the face of the photo itself
 
 # ---------------------------------------------------------------- model files
 def _bad_models(d: Path) -> dict:
@@ -121,7 +117,6 @@ def _bad_models(d: Path) -> dict:
     cases['missing'] = ('missing.pth', 'model file not found')
     return cases
 
-@needs_model
 def test_bad_model_files_are_named(tmp_path):
     from facekp.inference import KeypointDetector
     for name, (f, msg) in _bad_models(tmp_path).items():
@@ -129,7 +124,6 @@ def test_bad_model_files_are_named(tmp_path):
         assert f in str(e.value) and msg in str(e.value), (name, e.value)
     assert not (tmp_path / 'PWNED').exists() and not Path('PWNED').exists()   # loading never runs the file's code
 
-@needs_model
 @pytest.mark.parametrize('case', ['empty', 'code', 'config size', 'huge', 'onnx'])
 def test_bad_model_files_in_the_cli(tmp_path, case):
     f, msg = _bad_models(tmp_path)[case]
@@ -167,7 +161,6 @@ def test_cuda_without_a_gpu(tmp_path):
     assert_clear_error(facekp('detect', '--device', 'cuda', '--no-draw', cwd=tmp_path), "device 'cuda'", 'no CUDA GPU')
 
 # ---------------------------------------------------------------- outputs
-@needs_model
 @pytest.mark.parametrize('argv, names', [
     (['filter', 'face.jpg', '--out', 'face.jpg'], ['--out face.jpg', 'that is the input']),
     (['swap', 'face.jpg', 'face.jpg', '--out', 'face.jpg'], ['--out face.jpg', 'that is the input']),
@@ -184,15 +177,15 @@ def test_outputs_never_replace_inputs(tmp_path, argv, names):
     assert_clear_error(facekp(*argv, cwd=tmp_path), *names)
     assert snapshot(tmp_path) == before and snapshot(default_model_path().parent) == shipped
 
-@needs_model
 def test_unwritable_output_keeps_the_results(tmp_path):
+    "The drawing cannot be written (a folder stands where it goes, which stops root too): the JSON still has the face."
     import shutil; shutil.copy(example_photo(), tmp_path / 'face.jpg')
-    (tmp_path / 'out').mkdir(); os.chmod(tmp_path / 'out', 0o500)
-    if os.access(tmp_path / 'out', os.W_OK): pytest.skip('running as a user who can write anywhere (root)')
+    (tmp_path / 'out' / 'face_keypoints.jpg').mkdir(parents=True)
     r = facekp('detect', 'face.jpg', '--json', '--out', 'out', cwd=tmp_path)
-    assert r.returncode == 2 and 'cannot write' in r.stderr and len(json.loads(r.stdout)['images'][0]['faces']) == 1
+    assert r.returncode == 2 and 'out/face_keypoints.jpg: cannot write' in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert len(json.loads(r.stdout)['images'][0]['faces']) == 1
+    assert [p.name for p in (tmp_path / 'out').iterdir()] == ['face_keypoints.jpg']           # no temporary file left
 
-@needs_model
 def test_nan_weights_are_refused(tmp_path):
     import torch
     from facekp.model import load_keypoint_model, read_weights
@@ -206,7 +199,6 @@ def test_haar_settings_are_checked():
                      (dict(min_size=float('nan')), 'min_size=nan')]:
         with pytest.raises(ValueError, match=name): HaarFaceDetector(**kw)
 
-@needs_model
 def test_batch_takes_any_iterable():
     from facekp.inference import KeypointDetector
     det = KeypointDetector()
@@ -218,7 +210,6 @@ def test_huge_overlay_is_refused(tmp_path):
     Image.new('RGBA', (5000, 5000)).save(tmp_path / 'big.png')
     with pytest.raises(ValueError, match='big.png: 5000x5000 pixels, more than an overlay needs'): read_overlay(tmp_path / 'big.png')
 
-@needs_model
 def test_a_face_in_a_long_strip_is_found():
     "A 6000x300 strip: at the usual scales the face would be 38 px tall at most; one more scale searches it at 192 px."
     import cv2

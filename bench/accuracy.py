@@ -1,0 +1,69 @@
+"""Accuracy of the shipped models, written with its provenance for the README's and the model card's tables.
+
+    python bench/accuracy.py --data ../shared/facekp-data --data ../shared/300w-train
+        -> bench/results/accuracy.json: each source's validation faces and test split, on crops around the true
+           keypoints and through the whole pipeline; the rows `facekp evaluate --json` prints (`evaluate_sources`)
+    python bench/accuracy.py --table pipeline --data ../shared/300w-train
+        -> bench/results/pipeline.json: the whole pipeline on the validation faces of the last --data source with
+           other settings: refinement passes and tolerance, the CNN face detector's threshold
+
+Then `python .ci/tables.py` renders the tables from them. Accuracy only: every number is deterministic, so each
+is measured once (`repeats` 1); a row's `seconds` is how long it took, not a benchmark. `--limit N` (the first N
+faces of each split) makes a trial run, marked `trial: true`, which `.ci/tables.py` does not render into the README.
+"""
+import argparse, os, sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import write_results
+
+HERE = Path(__file__).resolve().parent
+
+# (label, KeypointDetector keyword arguments) of the `pipeline` table; the first differs from the shipped default only where said
+PIPELINE_ROWS = [
+    ('no refinement: one pass on the face detector\'s box', dict(refine=0)),
+    ('up to 2 passes while the crop moves more than 2 % (the default)', dict(refine=2, refine_tol=0.02)),
+    ('up to 3 passes while the crop moves more than 1 %', dict(refine=3, refine_tol=0.01)),
+    ('face detector threshold 0.2 (the default: 0.3), default passes', dict(face_detector_kwargs=dict(threshold=0.2))),
+]
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--table', choices=['sources', 'pipeline'], default='sources')
+    p.add_argument('--data', action='append', help='a data source (repeat it for several)')
+    p.add_argument('--model', default=None, help='keypoint model file (default: the shipped one)')
+    p.add_argument('--detector', default='cnn', choices=['cnn', 'haar'], help='the face detector of the pipeline rows')
+    p.add_argument('--limit', type=int, help='only the first N faces of each split of each source (a trial run)')
+    p.add_argument('--trial', action='store_true', help='mark the results as a trial run (implied by --limit)')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--out', default=None, help='default: bench/results/accuracy.json or pipeline.json')
+    a = p.parse_args()
+    os.environ.setdefault('OMP_NUM_THREADS', str(a.threads))
+    import torch
+    torch.set_num_threads(a.threads)
+    from facekp.evaluation import evaluate_pipeline, evaluate_sources
+    from facekp.inference import KeypointDetector
+    from facekp.model import default_model_path
+    from facekp.data import open_source, split_tables
+    model = a.model or str(default_model_path())
+    trial = a.trial or a.limit is not None
+    if a.table == 'sources':
+        rows = evaluate_sources(model, a.data, 'all', 'both', a.detector, limit=a.limit, progress=False)
+        results = dict(rows=[r.to_dict() for r in rows])
+        for r in rows: print(f'{r.source:14s} {r.split:8s} {r.boxes:5s} {r.n_images:5d} faces  found {100 * r.found:5.1f} %  '
+                             f'NME {100 * r.nme_io:.2f} %', file=sys.stderr, flush=True)
+    else:
+        src = open_source(a.data[-1] if a.data else None)
+        df = split_tables(src, 'identity', limit=a.limit)[1]
+        results = dict(source=src.name, split='identity', n_faces=len(df), rows=[])
+        for label, kw in PIPELINE_ROWS:
+            det = KeypointDetector(model, face_detector=a.detector, **kw)
+            r = evaluate_pipeline(df, det, progress=False)
+            row = dict(label=label, settings=kw, refine=det.refine, refine_tol=det.refine_tol, **r.to_dict())
+            results['rows'].append(row)
+            print(f'{label:70s} NME {100 * r.nme_io:.2f} %  FR@0.10 {100 * r.fr_010:.2f} %  found {100 * r.found:.1f} %',
+                  file=sys.stderr, flush=True)
+    out = Path(a.out or HERE / 'results' / ('accuracy.json' if a.table == 'sources' else 'pipeline.json'))
+    write_results(out, f'accuracy-{a.table}', results, repeats=1, trial=trial, model=model, data=a.data, limit=a.limit)
+
+if __name__ == '__main__': main()
