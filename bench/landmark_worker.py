@@ -1,11 +1,13 @@
 """Worker for bench/speed.py: another landmark tool run in its own venv, on the images speed.py decoded.
 
-    PYTHON bench/landmark_worker.py {mediapipe,dlib} IN.npz OUT.npz [--max-faces 10] [--refine] [--repeats 1]
+    PYTHON bench/landmark_worker.py {facekp,mediapipe,dlib} IN.npz OUT.npz [--max-faces 10] [--refine] [--repeats 1] [--model PATH]
 
-Needs only numpy and the tool (never facekp): MediaPipe (`pip install mediapipe==0.10.14`, whose wheel
-ships its models) or dlib (`pip install dlib-bin face-recognition-models`).
+Needs only numpy and the tool: MediaPipe (`pip install mediapipe==0.10.14`, whose wheel ships its models), dlib
+(`pip install dlib-bin face-recognition-models`), or facekp itself (so that all three are timed the same way, each
+in a process of its own that has loaded nothing else).
 
 IN.npz: uint8 RGB arrays `0`, `1`, ... (the images, in order). Each image is one call, end to end:
+  facekp     `KeypointDetector(--model)(rgb)`: its face detector + keypoints (the ONNX twins on a CPU), the points read out;
   mediapipe  Face Mesh (static_image_mode=True: face detection + mesh on every image), the points read out;
   dlib       HOG detector (upsample 1) + the 68-point ERT shape predictor on each face, the points read out.
 The clock runs around those per-image calls only (not the loading, not the model set-up, not one uncounted
@@ -22,6 +24,13 @@ alone, the whole first image as the box; one median of 200 calls per pass).
 import argparse, statistics, sys, time
 
 import numpy as np
+
+def facekp_tool(a):
+    import facekp
+    from facekp.inference import KeypointDetector
+    d = KeypointDetector(a.model)
+    def run(rgb): return [(np.asarray(f['keypoints'], np.float32), tuple(float(v) for v in f['box'])) for f in d(rgb)]
+    return run, facekp.__version__, {}
 
 def mediapipe_tool(a):
     import mediapipe as mp
@@ -49,12 +58,13 @@ def dlib_tool(a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('tool', choices=['mediapipe', 'dlib']); p.add_argument('inp'); p.add_argument('out')
+    p.add_argument('tool', choices=['facekp', 'mediapipe', 'dlib']); p.add_argument('inp'); p.add_argument('out')
     p.add_argument('--max-faces', type=int, default=10, help='MediaPipe: max_num_faces')
     p.add_argument('--refine', action='store_true', help='MediaPipe: refine_landmarks (478 points, eyes and lips refined)')
     p.add_argument('--repeats', type=int, default=1, help='timed passes over all the images')
+    p.add_argument('--model', default=None, help='facekp: the model file (default: the shipped one)')
     a = p.parse_args()
-    try: run, version, extra = (mediapipe_tool if a.tool == 'mediapipe' else dlib_tool)(a)
+    try: run, version, extra = dict(facekp=facekp_tool, mediapipe=mediapipe_tool, dlib=dlib_tool)[a.tool](a)
     except Exception as e: sys.exit(f'{a.tool}: {type(e).__name__}: {e}'.splitlines()[0])
     with np.load(a.inp) as z: rgbs = [z[str(i)] for i in range(len(z.files))]
     if rgbs: run(rgbs[0])                      # warm-up, not counted
@@ -77,7 +87,8 @@ def main():
     res = dict(counts=np.array(counts, np.int64), seconds=np.array(first), cpu_seconds=np.array(first_cpu),
                pass_seconds=np.array(pass_seconds), pass_cpu_seconds=np.array(pass_cpu),
                points=np.stack(points) if points else np.zeros((0, n_pts, 2), np.float32),
-               boxes=np.stack(boxes) if boxes else np.zeros((0, 4), np.float32), version=np.array(version))
+               boxes=np.stack(boxes) if boxes else np.zeros((0, 4), np.float32), version=np.array(version),
+               imports_torch=np.array('torch' in sys.modules))
     res.update({k: np.array(v) for k, v in extras.items() if v})
     np.savez(a.out, **res)
 

@@ -216,7 +216,7 @@ def trunk_cut(arch: str # a name in `ARCHS`
 # %% ../nbs/02_model.ipynb #cell-081
 def _pretrained_dirs():
     env = os.environ.get('FACEKP_PRETRAINED')
-    return ([Path(env)] if env else []) + [Path('../shared/pretrained'), Path.home() / '.cache' / 'facekp' / 'pretrained']
+    return ([Path(env)] if env else []) + [Path.home() / '.cache' / 'facekp' / 'pretrained']
 
 def find_pretrained(arch: str # a name in `ARCHS`
                    ) -> Path | None: # the local ImageNet weights file for `arch` (`PRETRAINED_FILES`), or None
