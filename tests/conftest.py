@@ -9,9 +9,12 @@ import pytest
 from PIL import Image
 
 from facekp.core import load_image
-from facekp.data import SPLIT_CSVS, keypoints_array, read_keypoints_csv, sample_data
+from facekp.data import SPLIT_CSVS, keypoints_array, read_keypoints_csv
 
 HOPPER = Path(matplotlib.cbook.get_sample_data('grace_hopper.jpg', asfileobj=False))   # one face, always there
+# the repository's sample of the Udacity data (found from here: the tests also run against an installed wheel)
+SAMPLE = Path(__file__).resolve().parent.parent / 'data' / 'sample'
+def sample_data() -> Path: return SAMPLE
 GOLDEN = Path(__file__).resolve().parent / 'golden' / 'grace_hopper.json'              # the shipped models' keypoints on it
 
 def golden_face() -> dict:

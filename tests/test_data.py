@@ -13,9 +13,9 @@ from fastai.vision.core import TensorPoint
 
 from facekp.core import DataError, crop_box, crop_image, load_image
 from facekp.data import (is_data_dir, FlipKeypoints, KP_COLUMNS, SPLIT_CSVS, Translate, download_data, find_data,
-                         keypoint_dls, keypoints_array, person_of, prepare_split, read_keypoints_csv, sample_data,
+                         keypoint_dls, keypoints_array, person_of, prepare_split, read_keypoints_csv,
                          split_tables)
-from conftest import face_shape, make_data_dir, needs_real_data, real_data, write_csv
+from conftest import face_shape, make_data_dir, needs_real_data, real_data, write_csv, sample_data
 
 # ---------------------------------------------------------------- finding the data
 def test_find_data_order(tmp_path, data_dir, monkeypatch):

@@ -9,9 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import HOPPER, make_data_dir
+from conftest import HOPPER, make_data_dir, sample_data
 from facekp.core import FLIP_PERM, MODELS_DIR
-from facekp.data import keypoint_dls, sample_data
+from facekp.data import keypoint_dls
 from facekp.model import keypoint_loss, load_keypoint_model, nme, read_weights
 from facekp.training import TRAIN_DEFAULTS, TRUNK_LR_MULT, KeypointLearner, keypoint_learner, unflip_points
 

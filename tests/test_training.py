@@ -7,8 +7,9 @@ import torch
 
 from facekp.cli import main
 from facekp.core import DataError, MODELS_DIR, ModelError, file_sha256
-from facekp.data import sample_data, split_tables
+from facekp.data import split_tables
 from facekp.model import load_keypoint_model
+from conftest import sample_data
 from facekp.evaluation import evaluate
 from facekp.training import train_keypoints
 
