@@ -20,6 +20,15 @@ def _skip(cell) -> bool:
     return any(line.replace(' ', '') in ('#|eval:false', '#|eval:False') for line in src.splitlines()[:5])
 
 
+# saved pictures: JPEG at 72 dpi keeps a notebook of photos a few megabytes, not tens, and still sharp on screen
+FIGURES = """\
+import matplotlib
+from matplotlib_inline.backend_inline import set_matplotlib_formats
+set_matplotlib_formats('jpeg', pil_kwargs={'quality': 85})
+matplotlib.rcParams['figure.dpi'] = 72
+"""
+
+
 def run(paths):
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
@@ -31,6 +40,7 @@ def run(paths):
         cwd = os.getcwd(); os.chdir(p.parent)
         try:
             shell = CaptureShell()
+            shell.run(FIGURES)
             shell.run_all(nb, exc_stop=True, preproc=_skip)
         finally: os.chdir(cwd)
         for c in nb.cells:
