@@ -75,6 +75,7 @@ def alignment_transform(keypoints:np.ndarray, # one face's keypoints (68, 2), im
     q = ffhq_quad(kps)   # corners onto the crop's outer edges: pixel centres run from 0 to size - 1
     return similarity_transform(q, np.array([[0, 0], [0, size], [size, size], [size, 0]], np.float64) - 0.5)
 
+# %% ../nbs/11_geometry.ipynb #cell-021
 def align_face(image, # a path, an RGB array (or BGR with `color='bgr'`) or a PIL image
                keypoints:np.ndarray, # one face (68, 2), or several (n, 68, 2), in the image's pixels
                size:int=None, # the crops' side (default: 256 for 'ffhq', 112 for 'arcface')
@@ -92,12 +93,12 @@ def align_face(image, # a path, an RGB array (or BGR with `color='bgr'`) or a PI
     if color == 'bgr': out = out[..., ::-1].copy()
     return out[0] if one else out
 
-# %% ../nbs/11_geometry.ipynb #cell-031
+# %% ../nbs/11_geometry.ipynb #cell-032
 POSE_POINTS = [30, 8, 36, 45, 48, 54]   # nose tip, chin, outer eye corners, mouth corners (68-point indices)
 FACE_MODEL_3D = np.array([[0.0, 0.0, 0.0], [0.0, 330.0, 65.0], [-225.0, -170.0, 135.0], [225.0, -170.0, 135.0],
                           [-150.0, 150.0, 125.0], [150.0, 150.0, 125.0]])   # Mallick 2016, y and z turned to the camera's axes
 
-# %% ../nbs/11_geometry.ipynb #cell-033
+# %% ../nbs/11_geometry.ipynb #cell-034
 def rotation_from_angles(yaw:float, # degrees; positive: the nose points to the image's right
                          pitch:float, # degrees; positive: the face looks up
                          roll:float, # degrees; positive: the head tilts clockwise in the image
@@ -109,6 +110,7 @@ def rotation_from_angles(yaw:float, # degrees; positive: the nose points to the 
     rz = np.array([[np.cos(c), -np.sin(c), 0], [np.sin(c), np.cos(c), 0], [0, 0, 1]])
     return rz @ ry @ rx
 
+# %% ../nbs/11_geometry.ipynb #cell-035
 def angles_from_rotation(r:np.ndarray, # a 3x3 rotation, in the camera's axes
                         )->tuple: # (yaw, pitch, roll) in degrees
     "Yaw, pitch and roll of a head's rotation (the inverse of `rotation_from_angles` for |yaw| < 90°)."
@@ -117,13 +119,14 @@ def angles_from_rotation(r:np.ndarray, # a 3x3 rotation, in the camera's axes
     roll = math.degrees(math.atan2(r[1, 0], r[0, 0]))
     return yaw, pitch, roll
 
-# %% ../nbs/11_geometry.ipynb #cell-038
+# %% ../nbs/11_geometry.ipynb #cell-040
 def camera_matrix(image_size:tuple, # the image's (width, height)
                  )->np.ndarray: # 3x3 intrinsics: focal length the width, centre the image's centre
     "The usual camera of an unknown photo."
     w, h = image_size
     return np.array([[w, 0, (w - 1) / 2], [0, w, (h - 1) / 2], [0, 0, 1]], np.float64)
 
+# %% ../nbs/11_geometry.ipynb #cell-041
 @dataclass
 class HeadPose:
     "A head's pose: angles in degrees, and the 3D face model's rotation and translation in the camera's frame."
@@ -137,6 +140,7 @@ class HeadPose:
         "The angles, rounded, for JSON."
         return dict(yaw=round(self.yaw, ndigits), pitch=round(self.pitch, ndigits), roll=round(self.roll, ndigits))
 
+# %% ../nbs/11_geometry.ipynb #cell-042
 def head_pose(keypoints:np.ndarray, # one face's keypoints (68, 2), image pixels
               image_size:tuple, # the image's (width, height)
              )->HeadPose: # yaw, pitch, roll (degrees), rotation, translation
@@ -155,7 +159,7 @@ def head_pose(keypoints:np.ndarray, # one face's keypoints (68, 2), image pixels
     if np.linalg.det(r) < 0 or tvec[2, 0] < 0: raise ValueError('keypoints: no head pose in front of the camera fits them')
     return HeadPose(*angles_from_rotation(r), rotation=r, translation=tvec.ravel(), camera=cam)
 
-# %% ../nbs/11_geometry.ipynb #cell-040
+# %% ../nbs/11_geometry.ipynb #cell-044
 def project_face_model(yaw:float, pitch:float, roll:float, # the head's pose, degrees
                        image_size:tuple=(640, 480), # the image's (width, height)
                        distance:float=2500.0, # the nose tip's distance from the camera, in the model's units
@@ -167,7 +171,7 @@ def project_face_model(yaw:float, pitch:float, roll:float, # the head's pose, de
     k = np.full((N_POINTS, 2), np.nan); k[POSE_POINTS] = p.reshape(-1, 2)
     return k
 
-# %% ../nbs/11_geometry.ipynb #cell-044
+# %% ../nbs/11_geometry.ipynb #cell-048
 def draw_pose(image, # a path, an RGB array or a PIL image
               keypoints:np.ndarray, # the face's keypoints (68, 2)
               pose:HeadPose=None, # its pose (default: `head_pose` of the keypoints)
@@ -186,7 +190,7 @@ def draw_pose(image, # a path, an RGB array or a PIL image
     for end, col in zip(ends, [(255, 0, 0), (0, 255, 0), (0, 0, 255)]): cv2.arrowedLine(a, o, end, col, t, cv2.LINE_AA, tipLength=0.15)
     return a
 
-# %% ../nbs/11_geometry.ipynb #cell-051
+# %% ../nbs/11_geometry.ipynb #cell-055
 def eye_aspect_ratio(keypoints:np.ndarray, # keypoints (68, 2), or (..., 68, 2) for several faces or frames
                      per_eye:bool=False, # give the two eyes' ratios (image-left eye first) instead of their mean
                     )->np.ndarray: # EAR (...,), or (..., 2) with `per_eye`
@@ -198,7 +202,7 @@ def eye_aspect_ratio(keypoints:np.ndarray, # keypoints (68, 2), or (..., 68, 2) 
     both = np.stack([ear(k[..., 36:42, :]), ear(k[..., 42:48, :])], -1)
     return both if per_eye else both.mean(-1)
 
-# %% ../nbs/11_geometry.ipynb #cell-055
+# %% ../nbs/11_geometry.ipynb #cell-059
 BLINK_RATIO = 0.65   # a frame is closed below this share of the face's own open-eye EAR (the track's median)
 
 def find_blinks(ear:np.ndarray, # the EAR of one face, frame after frame (NaN where it was not found)
@@ -216,11 +220,12 @@ def find_blinks(ear:np.ndarray, # the EAR of one face, frame after frame (NaN wh
     edges = np.flatnonzero(np.diff(np.r_[0, closed.astype(np.int8), 0]))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_frames]
 
+# %% ../nbs/11_geometry.ipynb #cell-060
 def count_blinks(ear:np.ndarray, **kwargs)->int:
     "How many blinks a face's EAR track holds (`find_blinks`' settings in `kwargs`)."
     return len(find_blinks(ear, **kwargs))
 
-# %% ../nbs/11_geometry.ipynb #cell-057
+# %% ../nbs/11_geometry.ipynb #cell-062
 def blinking_face(n_frames:int, # frames
                   blink_starts:list, # the frames where each blink starts (each lasts 5 frames)
                   noise:float=0.15, # keypoint jitter, pixels
