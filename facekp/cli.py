@@ -163,7 +163,8 @@ def annotated_names(files:list, # the input images
 # %% ../nbs/90_cli.ipynb #cell-045
 def cmd_detect(args:argparse.Namespace, # the parsed command line of `facekp detect`
               )->int: # 0, or 2 when an image could not be read or its annotated copy written
-    "Find the faces and keypoints of every image; write annotated copies and/or print JSON."
+    "Find the faces and keypoints of every image; write annotated copies and/or print JSON (or, with `--engine ray`, Parquet)."
+    if args.engine == 'ray': return _detect_on_ray(args)
     from facekp.inference import KeypointDetector, annotate, faces_to_json
     files = expand_images(args.images) if args.images else [example_photo()]
     if not files: raise ValueError(f'no images found in {" ".join(args.images)}')
@@ -215,7 +216,24 @@ def _model_args(p):
     p.add_argument('--model', default=None, help='model file, .pth or .onnx (default: $FACEKP_MODEL, else the shipped model)')
     p.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if there is a GPU')
 
-# %% ../nbs/90_cli.ipynb #cell-049
+# %% ../nbs/90_cli.ipynb #cell-050
+def _detect_on_ray(args):
+    "`facekp detect --engine ray`: landmark the images with `facekp.scale.landmark_dataset` into a Parquet folder."
+    from facekp.scale import landmark_dataset
+    if not args.images: raise ValueError('--engine ray: give the images (folders, globs, .txt lists or .parquet/.csv tables of paths)')
+    if not str(args.out).endswith('.parquet'): raise ValueError(f'--out {args.out}: with --engine ray, a folder for Parquet files, named *.parquet')
+    single = [o for o, v in (('--flip', args.flip), ('--pose', args.pose), ('--numbered', args.numbered), ('--refine', args.refine is not None),
+                             ('--scale-factor', args.scale_factor is not None), ('--min-neighbors', args.min_neighbors is not None)) if v]
+    if single: raise ValueError(f'{", ".join(single)}: not with --engine ray')
+    with _progress_to_stderr():
+        r = landmark_dataset(args.images, args.out, model=args.model, face_detector=args.detector, min_score=args.min_score,
+                             address=args.address, batch_size=args.batch_size)
+    if args.json: print(json.dumps(r))
+    else: print(f"{r['out']}: {r['n_new']} image(s) landmarked, {r['n_done_before']} already there, {r['n_errors']} unreadable"
+                + (f" ({r['images_per_s']} images/s)" if r['images_per_s'] else ''))
+    return 2 if r['n_errors'] else 0
+
+# %% ../nbs/90_cli.ipynb #cell-051
 DETECT_JSON = """\
 JSON (--json), one document on stdout:
   {"model": PATH, "images": [{"path": PATH, "width": W, "height": H, "annotated": PATH or null,
@@ -248,6 +266,8 @@ def _add_detect(sub, argv):
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
     dt.add_argument('--pose', action='store_true', help='head pose: yaw, pitch and roll in the JSON, the head\'s axes in the annotated images')
     dt.add_argument('--batch-size', dest='batch_size', type=_ranged(int, 1, 1024), default=16, help='images read and run together (default: 16)')
+    dt.add_argument('--engine', default='local', choices=['local', 'ray'], help='local: this process (the default); ray: Ray Data actors writing a Parquet folder --out (pip install "facekp[scale]")')
+    dt.add_argument('--address', default=None, help='with --engine ray: the Ray cluster to run on (default: a local Ray)')
     dt.add_argument('--detector', default='cnn', choices=['cnn', 'haar'],
                     help="face detector: facekp's small CNN (fast, the default) or OpenCV's Haar cascade")
     dt.add_argument('--refine', type=_ranged(int, 0, 10), default=None, help='extra keypoint passes on a crop re-centred on the keypoints (0: none; more: slower, '
@@ -256,7 +276,7 @@ def _add_detect(sub, argv):
     dt.add_argument('--min-neighbors', dest='min_neighbors', type=_ranged(int, 0, 100), default=None, help='Haar cascade: overlapping hits a face needs (with --detector haar; default 4)')
     dt.set_defaults(func=cmd_detect)
 
-# %% ../nbs/90_cli.ipynb #cell-062
+# %% ../nbs/90_cli.ipynb #cell-067
 def cmd_align(args:argparse.Namespace, # the parsed command line of `facekp align`
              )->int: # 0, or 2 when an image could not be read or a crop written
     "Write an aligned crop of every face of every image, and a JSON of where each came from."
@@ -291,7 +311,7 @@ def cmd_align(args:argparse.Namespace, # the parsed command line of `facekp alig
     print(f'wrote {len(crops)} aligned face{"s" if len(crops) != 1 else ""} and {out / "alignment.json"}')
     return 2 if errors else 0
 
-# %% ../nbs/90_cli.ipynb #cell-064
+# %% ../nbs/90_cli.ipynb #cell-069
 @_subcommand('align')
 def _add_align(sub, argv):
     al = sub.add_parser('align', help='an aligned crop of every face (FFHQ or the 5-point face-recognition template)',
@@ -309,7 +329,7 @@ def _add_align(sub, argv):
     _model_args(al)
     al.set_defaults(func=cmd_align)
 
-# %% ../nbs/90_cli.ipynb #cell-070
+# %% ../nbs/90_cli.ipynb #cell-075
 def cmd_filter(args:argparse.Namespace, # the parsed command line of `facekp filter`
               )->int: # 0 (errors are raised, and `main` reports them)
     "Put an overlay on every face of an image."
@@ -322,7 +342,7 @@ def cmd_filter(args:argparse.Namespace, # the parsed command line of `facekp fil
     _save_rgb(add_overlay(rgb, [f['keypoints'] for f in faces], args.overlay, kind=args.kind), args.out)
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-072
+# %% ../nbs/90_cli.ipynb #cell-077
 @_subcommand('filter')
 def _add_filter(sub, argv):
     fl = sub.add_parser('filter', help='put sunglasses, a moustache or a hat on every face',
@@ -334,7 +354,7 @@ def _add_filter(sub, argv):
     fl.add_argument('--out', default='filtered.png'); _model_args(fl)
     fl.set_defaults(func=cmd_filter)
 
-# %% ../nbs/90_cli.ipynb #cell-077
+# %% ../nbs/90_cli.ipynb #cell-082
 def cmd_swap(args:argparse.Namespace, # the parsed command line of `facekp swap`
             )->int: # 0 (errors are raised, and `main` reports them)
     "Write B with A's face, or A with its two faces swapped."
@@ -353,7 +373,7 @@ def cmd_swap(args:argparse.Namespace, # the parsed command line of `facekp swap`
     _save_rgb(paste_face(a, fa[0]['keypoints'], b, fb[0]['keypoints']), args.out)
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-079
+# %% ../nbs/90_cli.ipynb #cell-084
 @_subcommand('swap')
 def _add_swap(sub, argv):
     sw = sub.add_parser('swap', help="put A's face on B (or swap the two faces of A)",
@@ -364,7 +384,7 @@ def _add_swap(sub, argv):
     sw.add_argument('--out', default='swapped.png'); _model_args(sw)
     sw.set_defaults(func=cmd_swap)
 
-# %% ../nbs/90_cli.ipynb #cell-084
+# %% ../nbs/90_cli.ipynb #cell-089
 def cmd_video(args:argparse.Namespace, # the parsed command line of `facekp video`
              )->int: # 0 (errors are raised, and `main` reports them)
     "Keypoints or a face filter on every frame of a video; optionally every frame's points as JSON Lines."
@@ -390,7 +410,7 @@ def cmd_video(args:argparse.Namespace, # the parsed command line of `facekp vide
                   + f", seen in {len(r['tracks'][i])} frames")
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-086
+# %% ../nbs/90_cli.ipynb #cell-091
 @_subcommand('video')
 def _add_video(sub, argv):
     vd = sub.add_parser('video', help='keypoints or a face filter on every frame of a video',
@@ -409,7 +429,7 @@ def _add_video(sub, argv):
     _model_args(vd)
     vd.set_defaults(func=cmd_video)
 
-# %% ../nbs/90_cli.ipynb #cell-094
+# %% ../nbs/90_cli.ipynb #cell-099
 DATA_HELP = ('a data source: a facekp (Udacity) data folder, a 300-W folder (images with .pts files), or a keypoints CSV; '
              'repeat it to train on several, each with its own validation split (default: $FACEKP_DATA, else ./data)')
 
@@ -427,7 +447,7 @@ def cmd_data_info(args:argparse.Namespace, # the parsed command line of `facekp 
         print(f'  validation {len(val):5d} faces of {val["person"].nunique():4d} {unit}, held out of training (seed 42)')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-097
+# %% ../nbs/90_cli.ipynb #cell-102
 @_subcommand('data')
 def _add_data(sub, argv):
     d = sub.add_parser('data', help='find, download or look at the data set',
@@ -444,7 +464,7 @@ def _add_data_info(dsub, argv):
     i.set_defaults(func=cmd_data_info)
     i.add_argument('--data', action='append', default=argparse.SUPPRESS, metavar='SOURCE', help=DATA_HELP)
 
-# %% ../nbs/90_cli.ipynb #cell-101
+# %% ../nbs/90_cli.ipynb #cell-106
 def cmd_data_download(args:argparse.Namespace, # the parsed command line of `facekp data download`
                      )->int: # 0 (errors are raised, and `main` reports them)
     "Download, check and unpack the data set."
@@ -453,7 +473,7 @@ def cmd_data_download(args:argparse.Namespace, # the parsed command line of `fac
     print(f'facekp data ready in {Path(dest).resolve()}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-103
+# %% ../nbs/90_cli.ipynb #cell-108
 @_subcommand('download', _DATA_ACTIONS)
 def _add_data_download(dsub, argv):
     dl = dsub.add_parser('download', help="download Udacity's train-test-data.zip, check it and unpack it",
@@ -465,7 +485,7 @@ def _add_data_download(dsub, argv):
     dl.add_argument('--force', action='store_true', help='replace a facekp data folder already in --dest (never other files)')
     dl.set_defaults(func=cmd_data_download)
 
-# %% ../nbs/90_cli.ipynb #cell-108
+# %% ../nbs/90_cli.ipynb #cell-113
 def cmd_data_show(args:argparse.Namespace, # the parsed command line of `facekp data show`
                  )->int: # 0 (errors are raised, and `main` reports them)
     "Save a figure of an augmented training batch with keypoints."
@@ -478,7 +498,7 @@ def cmd_data_show(args:argparse.Namespace, # the parsed command line of `facekp 
     print(f'wrote {args.out}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-110
+# %% ../nbs/90_cli.ipynb #cell-115
 @_subcommand('show', _DATA_ACTIONS)
 def _add_data_show(dsub, argv):
     s = dsub.add_parser('show', help='save a picture of an augmented batch with keypoints')
@@ -490,7 +510,7 @@ def _add_data_show(dsub, argv):
     s.set_defaults(func=cmd_data_show)
     s.add_argument('--data', action='append', default=argparse.SUPPRESS, metavar='SOURCE', help=DATA_HELP)
 
-# %% ../nbs/90_cli.ipynb #cell-114
+# %% ../nbs/90_cli.ipynb #cell-119
 class _NoDefaults(dict):
     "Stands in for a recipe's defaults when its command is not the one being run (so PyTorch is not imported)."
     def __missing__(self, k): return None
@@ -502,7 +522,7 @@ def _recipe(command, argv):
         from facekp.training import TRAIN_DEFAULTS; return TRAIN_DEFAULTS
     from facekp.detector_training import FACE_DETECTOR_DEFAULTS; return FACE_DETECTOR_DEFAULTS
 
-# %% ../nbs/90_cli.ipynb #cell-117
+# %% ../nbs/90_cli.ipynb #cell-122
 def cmd_train(args:argparse.Namespace, # the parsed command line of `facekp train`
              )->int: # 0 (errors are raised, and `main` reports them)
     "Train a keypoint model; print the best validation NME and where the model and curves are."
@@ -523,7 +543,7 @@ def cmd_train(args:argparse.Namespace, # the parsed command line of `facekp trai
           f'curves: {Path(args.run_dir) / "training.png"}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-119
+# %% ../nbs/90_cli.ipynb #cell-124
 @_subcommand('train')
 def _add_train(sub, argv):
     D = _recipe('train', argv)
@@ -567,7 +587,7 @@ def _add_train(sub, argv):
     t.add_argument('--device', default=None, help='cpu or cuda (default: cuda if available)')
     t.set_defaults(func=cmd_train)
 
-# %% ../nbs/90_cli.ipynb #cell-125
+# %% ../nbs/90_cli.ipynb #cell-130
 def cmd_evaluate(args:argparse.Namespace, # the parsed command line of `facekp evaluate`
                 )->int: # 0 (errors are raised, and `main` reports them)
     "Print the metrics of a model on each source and split (a table, or JSON); save a CED plot and the worst faces."
@@ -597,7 +617,7 @@ def cmd_evaluate(args:argparse.Namespace, # the parsed command line of `facekp e
     print(f'plots: {out / "ced.png"} and the worst faces of each row in {out}/worst_*.png')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-127
+# %% ../nbs/90_cli.ipynb #cell-132
 @_subcommand('evaluate')
 def _add_evaluate(sub, argv):
     e = sub.add_parser('evaluate', help='metrics of a model: NME, FR, AUC, CED plot, worst faces',
@@ -623,7 +643,7 @@ def _add_evaluate(sub, argv):
     e.add_argument('--device', default=None, help='cpu or cuda')
     e.set_defaults(func=cmd_evaluate)
 
-# %% ../nbs/90_cli.ipynb #cell-134
+# %% ../nbs/90_cli.ipynb #cell-139
 def cmd_export_onnx(args:argparse.Namespace, # the parsed command line of `facekp export-onnx`
                    )->int: # 0 (errors are raised, and `main` reports them)
     "Write a keypoint model's ONNX twin."
@@ -635,7 +655,7 @@ def cmd_export_onnx(args:argparse.Namespace, # the parsed command line of `facek
     print(f'wrote {export_onnx(model, out)}')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-136
+# %% ../nbs/90_cli.ipynb #cell-141
 @_subcommand('export-onnx')
 def _add_export_onnx(sub, argv):
     ox = sub.add_parser('export-onnx', help='write the keypoint model to ONNX (for onnxruntime)',
@@ -648,7 +668,7 @@ def _add_export_onnx(sub, argv):
     ox.add_argument('--replace-shipped', action='store_true', help='allow --out in the shipped models folder')
     ox.set_defaults(func=cmd_export_onnx)
 
-# %% ../nbs/90_cli.ipynb #cell-141
+# %% ../nbs/90_cli.ipynb #cell-146
 def cmd_train_face_detector(args:argparse.Namespace, # the parsed command line of `facekp train-face-detector`
                            )->int: # 0 (errors are raised, and `main` reports them)
     "Train the CNN face detector; print its last validation loss and where it is."
@@ -662,7 +682,7 @@ def cmd_train_face_detector(args:argparse.Namespace, # the parsed command line o
           f'(and its ONNX twin)')
     return 0
 
-# %% ../nbs/90_cli.ipynb #cell-143
+# %% ../nbs/90_cli.ipynb #cell-148
 @_subcommand('train-face-detector')
 def _add_train_face_detector(sub, argv):
     FD = _recipe('train-face-detector', argv)
@@ -686,6 +706,6 @@ def _add_train_face_detector(sub, argv):
     tf.add_argument('--limit', type=_ranged(int, 1), default=None, help='only the first N images of each split')
     tf.set_defaults(func=cmd_train_face_detector)
 
-# %% ../nbs/90_cli.ipynb #cell-152
+# %% ../nbs/90_cli.ipynb #cell-157
 #| eval: false
 if __name__ == '__main__': sys.exit(main())
