@@ -94,7 +94,8 @@ def landmark_dataset(source, # images: a folder, a glob, a .txt list, a .parquet
                      face_detector:str='cnn', # 'cnn' or 'haar'
                      min_score:float=0.01, # drop boxes the face check scores lower
                      address:str=None, # a Ray cluster's address (default: a local Ray, started and stopped here)
-                     concurrency:int=None, # actors (default: one per CPU of the cluster)
+                     concurrency:int=None, # actors (default: the cluster's CPUs over `threads_per_actor`)
+                     threads_per_actor:int=2, # each actor's face-detection threads (it reserves one CPU: the writes run beside it)
                      batch_size:int=32, # images per batch
                      num_cpus:int=None, # CPUs of the local Ray (default: all of this machine's)
                      resume:bool=True, # leave out images already in `out`
@@ -116,10 +117,11 @@ def landmark_dataset(source, # images: a folder, a glob, a .txt list, a .parquet
                  log_to_driver=False, configure_logging=False)
     try:
         t = time.perf_counter()
-        n = concurrency or max(1, int(ray.cluster_resources().get('CPU', 1)))
+        n = concurrency or max(1, int(ray.cluster_resources().get('CPU', 1)) // threads_per_actor)
         ds = ray.data.from_items([{'path': p} for p in todo], override_num_blocks=max(1, -(-len(todo) // batch_size)))
         ds = ds.map_batches(Landmarker, fn_constructor_kwargs=dict(model=None if model is None else str(model),
-                                                                   face_detector=face_detector, min_score=min_score),
+                                                                   face_detector=face_detector, min_score=min_score,
+                                                                   workers=threads_per_actor),
                             batch_size=batch_size, batch_format='numpy', compute=ray.data.ActorPoolStrategy(size=n), num_cpus=1)
         ds.write_parquet(str(out))
         seconds = time.perf_counter() - t
