@@ -33,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from provenance import command
+from provenance import command, machine
 
 DLIB_SCRIPT = r'''
 import sys
@@ -108,18 +108,6 @@ def pkg_version(python, name):
     if not python or not os.path.exists(python): return None
     v = sh([python, '-c', f'import importlib.metadata as m; print(m.version("{name}"))'])
     return v or None
-
-def machine_info():
-    cpu = '?'
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
-    except OSError: pass
-    mem = None
-    try: mem = round(int(re.search(r'MemTotal:\s+(\d+)', Path('/proc/meminfo').read_text()).group(1)) / 1024 ** 2, 1)
-    except Exception: pass
-    return dict(cpu=cpu, cores=os.cpu_count(), affinity=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else None,
-                mem_gb=mem, platform=platform.platform(), load_avg=os.getloadavg())
 
 def git_info(path):
     if not path: return None
@@ -201,7 +189,7 @@ def main():
     fk_git = git_info(fk_src)
     res = dict(bench='startup', trial=a.trial or a.repeats < 3, command=command(),
                image=image, repeats=a.repeats, timer=timer or 'getrusage', facekp=fk, facekp_python=py, no_draw_supported=no_draw,
-               goal=dict(wall_s=2.0, peak_rss_mb=400), machine=machine_info(), versions=versions,
+               goal=dict(wall_s=2.0, peak_rss_mb=400), machine=machine(), versions=versions,
                git=fk_git, facekp_git=fk_git, bench_git=git_info(HERE), date=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                summary=summary, runs=runs)
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
