@@ -4,6 +4,9 @@
     python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs -> bench/results/tuning.md, .json
     python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs -> photos.md, .json
 
+The ImageNet trunk comes from a local weights file: set `$FACEKP_PRETRAINED` to its folder (e.g.
+`FACEKP_PRETRAINED=../shared/pretrained`), or it is looked for in `~/.cache/facekp/pretrained`.
+
 `questions` answers the training notebook's three questions (architecture, loss, batch size), at batch size 32 with
 the standard augmentation; `tuning` compares the learning rates, the augmentation, the head's dropout and the weight
 average at batch size 16 (the row marked "the recipe" is the training defaults').
