@@ -8,13 +8,13 @@ import argparse, contextlib, json, os, sys, time, warnings
 from pathlib import Path
 
 import facekp
-from .core import (DataError, ModelError, as_rgb_array, atomic_write, default_model_path, example_photo, first_line, is_shipped,
+from .core import (IMAGE_EXTS, DataError, ModelError, as_rgb_array, atomic_write, default_model_path, example_photo, first_line, is_shipped,
                          progress, resolve_device)
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'EXAMPLES', 'DETECT_JSON', 'DATA_HELP', 'build_parser', 'main', 'expand_images', 'annotated_names',
-           'cmd_detect', 'cmd_align', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_data_info', 'cmd_data_download',
-           'cmd_data_show', 'cmd_train', 'cmd_evaluate', 'cmd_export_onnx', 'cmd_train_face_detector']
+__all__ = ['EXAMPLES', 'DETECT_JSON', 'DATA_HELP', 'build_parser', 'main', 'expand_images', 'annotated_names', 'cmd_detect',
+           'cmd_align', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show',
+           'cmd_train', 'cmd_evaluate', 'cmd_export_onnx', 'cmd_train_face_detector']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def _ranged(kind, lo=None, hi=None):
@@ -40,8 +40,6 @@ def _progress_to_stderr():
     return contextlib.redirect_stdout(sys.stderr)
 
 # %% ../nbs/90_cli.ipynb #cell-017
-IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff'}
-
 def _image_format(out) -> str:
     from PIL import Image
     fmt = Image.registered_extensions().get(Path(out).suffix.lower())

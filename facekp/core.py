@@ -14,12 +14,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'MODELS_DIR', 'MAX_MODEL_BYTES', 'ARCH_NAMES',
-           'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box',
-           'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256',
-           'default_model_path', 'default_face_detector_path', 'is_shipped', 'check_model_file', 'check_config',
-           'onnx_available', 'onnx_session', 'say_once', 'onnx_twin', 'pick_backend', 'check_number', 'resolve_device',
-           'Progress', 'progress']
+__all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'IMAGE_EXTS', 'MODELS_DIR', 'MAX_MODEL_BYTES',
+           'ARCH_NAMES', 'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image',
+           'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou',
+           'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
+           'check_model_file', 'check_config', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
+           'pick_backend', 'check_number', 'resolve_device', 'Progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -129,7 +129,10 @@ def load_image(path, # an image file: PNG, WebP, JPEG, BMP, TIFF, GIF, … (its 
     try: return to_rgb(im, gray)
     except DataError as e: raise DataError(f'{path}: {e}') from None
 
-# %% ../nbs/00_core.ipynb #cell-055
+# %% ../nbs/00_core.ipynb #cell-048
+IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff'}   # what a folder search takes for an image
+
+# %% ../nbs/00_core.ipynb #cell-058
 def _array_to_uint8(a: np.ndarray) -> np.ndarray:
     if a.dtype == np.uint8: return a
     if a.dtype == np.bool_: return a.astype(np.uint8) * 255
@@ -171,7 +174,7 @@ def as_rgb_array(image, # a path, a PIL image, or an (h, w), (h, w, 1), (h, w, 3
     if color == 'bgr': a = a[..., ::-1]
     return np.ascontiguousarray(a)
 
-# %% ../nbs/00_core.ipynb #cell-064
+# %% ../nbs/00_core.ipynb #cell-067
 def crop_box(kps:np.ndarray, # the face's keypoints (n, 2) in image pixels (NaNs ignored); used by 'face' only
              img_wh:tuple, # the image's (width, height)
              size:int, # the side of the square crop, in pixels
@@ -191,21 +194,21 @@ def crop_box(kps:np.ndarray, # the face's keypoints (n, 2) in image pixels (NaNs
     if crop == 'squish': return np.array([0, 0, size / w, size / h], np.float32)
     raise ValueError(f"crop={crop!r}: expected 'face', 'pad' or 'squish'")
 
-# %% ../nbs/00_core.ipynb #cell-070
+# %% ../nbs/00_core.ipynb #cell-073
 def to_crop(kps, # keypoints (..., 2) in image pixels
             box:np.ndarray, # the crop's box (x0, y0, sx, sy), from `crop_box`
            )->np.ndarray: # the keypoints in the crop's pixels, float32
     "Map keypoints from original pixels into the crop given by `box`."
     return (np.asarray(kps, np.float32) - box[:2]) * box[2:]
 
-# %% ../nbs/00_core.ipynb #cell-072
+# %% ../nbs/00_core.ipynb #cell-075
 def from_crop(kps, # keypoints (..., 2) in the crop's pixels
               box:np.ndarray, # the crop's box (x0, y0, sx, sy), from `crop_box`
              )->np.ndarray: # the keypoints in the original image's pixels, float32
     "Map keypoints from the crop given by `box` back to original pixels."
     return np.asarray(kps, np.float32) / box[2:] + box[:2]
 
-# %% ../nbs/00_core.ipynb #cell-077
+# %% ../nbs/00_core.ipynb #cell-080
 def crop_image(img, # a PIL image or an (h, w) or (h, w, c) array
                box:np.ndarray, # the crop's box (x0, y0, sx, sy), from `crop_box`
                size:int, # the side of the square crop, in pixels
@@ -227,7 +230,7 @@ def crop_image(img, # a PIL image or an (h, w) or (h, w, c) array
     out = cv2.warpAffine(a, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return out if out.ndim == a.ndim else out[..., None]
 
-# %% ../nbs/00_core.ipynb #cell-084
+# %% ../nbs/00_core.ipynb #cell-087
 def face_squares(kps:np.ndarray, # the keypoints of n faces, (n, 68, 2) (any number of points; NaNs ignored)
                 )->np.ndarray: # (n, 3) float32: each face's (cx, cy, side)
     "The square (cx, cy, side) around each face's keypoints (n, 68, 2): the keypoints' bounding box, made square."
@@ -235,7 +238,7 @@ def face_squares(kps:np.ndarray, # the keypoints of n faces, (n, 68, 2) (any num
     lo, hi = np.nanmin(kps, 1), np.nanmax(kps, 1)
     return np.concatenate([(lo + hi) / 2, (hi - lo).max(1, keepdims=True)], 1).astype(np.float32)
 
-# %% ../nbs/00_core.ipynb #cell-089
+# %% ../nbs/00_core.ipynb #cell-092
 def square_iou(a, # a square (cx, cy, side, ...): values after the side are ignored
                b, # another square
               )->float: # intersection over union, from 0 (apart) to 1 (the same square)
@@ -245,7 +248,7 @@ def square_iou(a, # a square (cx, cy, side, ...): values after the side are igno
             max(0.0, min(ay + sa / 2, by + sb / 2) - max(ay - sa / 2, by - sb / 2))
     return float(inter / max(sa ** 2 + sb ** 2 - inter, 1e-12))
 
-# %% ../nbs/00_core.ipynb #cell-094
+# %% ../nbs/00_core.ipynb #cell-097
 @contextmanager
 def atomic_write(path, # the file to write; its folder is made when missing
                 )->Iterator[Path]: # the temporary path to write to, yielded once
@@ -261,7 +264,7 @@ def atomic_write(path, # the file to write; its folder is made when missing
     except BaseException:
         tmp.unlink(missing_ok=True); raise
 
-# %% ../nbs/00_core.ipynb #cell-100
+# %% ../nbs/00_core.ipynb #cell-103
 def file_sha256(path, # any file
                )->str: # the sha256 of its bytes, in hex
     "The sha256 of a file's bytes (an ONNX twin records its source file's)."
@@ -270,7 +273,7 @@ def file_sha256(path, # any file
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-# %% ../nbs/00_core.ipynb #cell-105
+# %% ../nbs/00_core.ipynb #cell-108
 def _models_dir() -> Path:
     "The shipped models: `facekp/models/` inside an installed package, else `models/` of the repository."
     from importlib.resources import files
@@ -279,19 +282,19 @@ def _models_dir() -> Path:
 
 MODELS_DIR = _models_dir()
 
-# %% ../nbs/00_core.ipynb #cell-109
+# %% ../nbs/00_core.ipynb #cell-112
 def default_model_path()->Path: # `$FACEKP_MODEL`, else `MODELS_DIR/facekp.pth`
     "The default keypoint model: `$FACEKP_MODEL`, else the shipped `facekp.pth`."
     env = os.environ.get('FACEKP_MODEL')
     return Path(env) if env else MODELS_DIR / 'facekp.pth'
 
-# %% ../nbs/00_core.ipynb #cell-111
+# %% ../nbs/00_core.ipynb #cell-114
 def default_face_detector_path()->Path: # `$FACEKP_FACE_DETECTOR`, else `MODELS_DIR/face_detector.pth`
     "The default face detector: `$FACEKP_FACE_DETECTOR`, else the shipped `face_detector.pth`."
     env = os.environ.get('FACEKP_FACE_DETECTOR')
     return Path(env) if env else MODELS_DIR / 'face_detector.pth'
 
-# %% ../nbs/00_core.ipynb #cell-116
+# %% ../nbs/00_core.ipynb #cell-119
 def is_shipped(path, # a file or folder
               )->bool: # whether it is `MODELS_DIR` or inside it
     "Is `path` the shipped models folder or inside it? What is there is replaced only on purpose."
@@ -299,7 +302,7 @@ def is_shipped(path, # a file or folder
     except OSError: return False
     return p == shipped or shipped in p.parents
 
-# %% ../nbs/00_core.ipynb #cell-121
+# %% ../nbs/00_core.ipynb #cell-124
 MAX_MODEL_BYTES = 1 << 30
 
 def check_model_file(path, # a model file (.pth or .onnx)
@@ -314,7 +317,7 @@ def check_model_file(path, # a model file (.pth or .onnx)
     if st.st_size > MAX_MODEL_BYTES: raise ModelError(f'{path}: {st.st_size / 2**30:.1f} GiB, too large for a facekp model')
     return path
 
-# %% ../nbs/00_core.ipynb #cell-126
+# %% ../nbs/00_core.ipynb #cell-129
 ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
 
 def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head)
@@ -332,14 +335,14 @@ def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_poin
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
     return cfg
 
-# %% ../nbs/00_core.ipynb #cell-131
+# %% ../nbs/00_core.ipynb #cell-134
 def onnx_available()->bool: # whether `import onnxruntime` works
     "Is onnxruntime installed?"
     try: import onnxruntime  # noqa: F401
     except ImportError: return False
     return True
 
-# %% ../nbs/00_core.ipynb #cell-136
+# %% ../nbs/00_core.ipynb #cell-139
 _sessions = {}
 def onnx_session(path, # an ONNX file
                  threads:int=None, # onnxruntime's intra-op threads (None: its default)
@@ -358,14 +361,14 @@ def onnx_session(path, # an ONNX file
     _sessions[key] = s
     return s
 
-# %% ../nbs/00_core.ipynb #cell-142
+# %% ../nbs/00_core.ipynb #cell-145
 _said = set()
 def say_once(msg:str, # the warning
             )->None: # nothing: it warns the first time `msg` is said in this process
     "Warn with `msg` once per process (a slower fallback, a file skipped for a reason)."
     if msg not in _said: _said.add(msg); warnings.warn(msg, stacklevel=3)
 
-# %% ../nbs/00_core.ipynb #cell-147
+# %% ../nbs/00_core.ipynb #cell-150
 def onnx_twin(path, # a model file (.pth)
               quiet:bool=False, # say nothing when there is a twin that cannot be used
              )->Path|None: # the `.onnx` beside `path` when it was exported from `path`, else None
@@ -385,7 +388,7 @@ def onnx_twin(path, # a model file (.pth)
         return None
     return twin
 
-# %% ../nbs/00_core.ipynb #cell-153
+# %% ../nbs/00_core.ipynb #cell-156
 def pick_backend(path:Path, # a model file (`.pth`, or `.onnx` which is run as it is)
                  device:str='cpu', # where PyTorch would run it: a twin is picked on 'cpu' only
                  backend:str='auto', # 'auto' (the twin when there is a matching one), 'torch' or 'onnx' (the twin or an error)
@@ -403,7 +406,7 @@ def pick_backend(path:Path, # a model file (`.pth`, or `.onnx` which is run as i
     if device != 'cpu': return path
     return onnx_twin(path, quiet=quiet) or path
 
-# %% ../nbs/00_core.ipynb #cell-158
+# %% ../nbs/00_core.ipynb #cell-161
 def check_number(name:str, # the argument's name, for the error
                  v, # its value
                  lo, # the smallest value allowed
@@ -416,7 +419,7 @@ def check_number(name:str, # the argument's name, for the error
     if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
     return kind(v)
 
-# %% ../nbs/00_core.ipynb #cell-163
+# %% ../nbs/00_core.ipynb #cell-166
 def _nvidia_present() -> bool:
     return os.path.exists('/proc/driver/nvidia/version') or os.path.exists('/dev/nvidiactl')
 
@@ -437,7 +440,7 @@ def resolve_device(device:str=None, # 'cpu', 'cuda', 'cuda:N', or None for the G
         return d
     raise ValueError(f"device {d!r}: expected 'cpu', 'cuda' or 'cuda:N'")
 
-# %% ../nbs/00_core.ipynb #cell-169
+# %% ../nbs/00_core.ipynb #cell-172
 class Progress:
     "A progress line on stderr for `total` steps: call `update(n)` with the steps done, `close()` at the end."
     def __init__(self, total:int=None, # the number of steps (None: unknown)
@@ -466,7 +469,7 @@ class Progress:
         "Show the last line (once)."
         if not self.closed: self.closed = True; self._show('\n')
 
-# %% ../nbs/00_core.ipynb #cell-177
+# %% ../nbs/00_core.ipynb #cell-180
 def progress(items, # any iterable
              total:int=None, # its length, when `len(items)` does not tell
              desc:str='', # what the items are, shown first

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import DataError, as_rgb_array, first_line
+from .core import IMAGE_EXTS, DataError, as_rgb_array, first_line
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'image_paths', 'parquet_schema', 'Landmarker', 'landmark_dataset']
+__all__ = ['image_paths', 'parquet_schema', 'Landmarker', 'landmark_dataset']
 
 # %% ../nbs/13_scale.ipynb #cell-005
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
-
 def image_paths(source, # a folder, a glob pattern, a .txt list, a .parquet/.csv table of paths, or a list of any of these
                )->list: # image paths (str), each once, in a stable order
     "The image paths that `source` names."
@@ -57,7 +55,7 @@ class Landmarker:
     def __init__(self, model=None, # a keypoint model file (default: the shipped one)
                  face_detector:str='cnn', # 'cnn' or 'haar'
                  min_score:float=0.01, # drop boxes the face check scores lower
-                 workers:int=1, # face-detection threads per actor (one actor per core is Ray's way to use the cores)
+                 workers:int=1, # face-detection threads (`landmark_dataset` gives each actor `threads_per_actor`)
                 ):
         from facekp.inference import KeypointDetector   # in the actor's process, when Ray starts it
         self.detector = KeypointDetector(model, face_detector=face_detector, min_score=min_score, workers=workers)
