@@ -36,7 +36,7 @@ setuptools.setup(
                                                 'README.md']},
     include_package_data=False,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'onnx': ['onnx', 'onnxscript'], 'scale': ['ray[data]>=2.9']},   # onnx: to export models (running them needs only onnxruntime)
+    extras_require={'dev': dev_requirements, 'onnx': ['onnx', 'onnxscript'], 'scale': ['ray[data]>=2.9'], 'distributed': ['accelerate>=0.21']},   # onnx: to export models (running them needs only onnxruntime)
     entry_points={'console_scripts': cfg['console_scripts'].split(),
                   'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,

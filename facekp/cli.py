@@ -525,6 +525,7 @@ def cmd_train(args:argparse.Namespace, # the parsed command line of `facekp trai
              )->int: # 0 (errors are raised, and `main` reports them)
     "Train a keypoint model; print the best validation NME and where the model and curves are."
     from facekp.training import train_keypoints, TRAIN_DEFAULTS
+    from fastai.torch_core import rank_distrib
     kw = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k, None) is not None}
     if kw.get('valid') not in (None, 'test', 'identity'):
         try: kw['valid'] = float(kw['valid'])
@@ -537,6 +538,7 @@ def cmd_train(args:argparse.Namespace, # the parsed command line of `facekp trai
         hist = train_keypoints(args.data, out=args.out, run_dir=args.run_dir, resume=not args.no_resume, device=device,
                                replace_shipped=args.replace_shipped, **kw)
     best = min((h['nme'] for h in hist if h.get('nme') is not None), default=float('nan'))
+    if rank_distrib(): return 0   # under `accelerate launch`: process 0 reports
     print(f'trained in {(time.time() - t) / 60:.1f} min; best validation NME {100 * best:.2f} %; model: {args.out}; '
           f'curves: {Path(args.run_dir) / "training.png"}')
     return 0
@@ -549,7 +551,10 @@ def _add_train(sub, argv):
                        description='Train a keypoint model with one-cycle: a frozen-trunk epoch then the whole network. '
                                    'A checkpoint is written every epoch; running the same command again resumes it. '
                                    'The epoch with the best validation NME is saved to --out (under runs/ by default; '
-                                   'the shipped model is replaced only with --replace-shipped).',
+                                   'the shipped model is replaced only with --replace-shipped). On several GPUs or processes, '
+                                   'start it with accelerate (pip install "facekp[distributed]"): '
+                                   'accelerate launch --num_processes 8 -m facekp.cli train ... (on CPUs add --multi_gpu); '
+                                   'each process trains on its share of the batches and process 0 writes the model.',
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     t.add_argument('--data', action='append', default=None, metavar='SOURCE', help=DATA_HELP)
     t.add_argument('--init', default=None, metavar='MODEL', help='start from this keypoint model file (same --arch and --size), '

@@ -22,21 +22,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn as nn
-import fastai.callback.progress, fastai.callback.schedule  # noqa: F401 (progress bars, fine_tune, fit_one_cycle, lr_find)
+import fastai.callback.schedule  # noqa: F401 (fine_tune, fit_one_cycle, lr_find)
+from fastai.callback.progress import ProgressCallback
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.core import Callback, CancelFitException
 from fastai.interpret import plot_top_losses
 from fastai.learner import Learner
 from fastai.metrics import AccumMetric
-from fastai.torch_core import TensorImage, set_seed
+from fastai.torch_core import TensorImage, num_distrib, rank_distrib, set_seed
 from fastai.vision.core import TensorPoint
 from fastai.vision.data import get_grid
 from fastai.vision.learner import vision_learner
 
 # %% auto #0
 __all__ = ['TRUNK_LR_MULT', 'TRAIN_DEFAULTS', 'AUG_KEYS', 'unflip_points', 'KeypointLearner', 'keypoint_learner', 'init_weights',
-           'check_settings', 'check_model_out', 'plain_containers', 'Checkpoint', 'StopOnNonFinite', 'WeightAverage',
-           'reuse_freed_memory', 'source_metrics', 'add_face_check', 'train_keypoints']
+           'check_settings', 'check_model_out', 'plain_containers', 'unwrap_model', 'Checkpoint', 'StopOnNonFinite',
+           'WeightAverage', 'reuse_freed_memory', 'source_metrics', 'add_face_check', 'train_keypoints']
 
 # %% ../nbs/06_training.ipynb #cell-005
 TRUNK_LR_MULT = 1.0   # the shipped recipe's trunk rate: the head's (`TRAIN_DEFAULTS['trunk_lr_mult']`)
@@ -54,7 +55,7 @@ class _MirrorInput(Callback):
     def before_batch(self): self.learn.xb = tuple(x.flip(-1) for x in self.xb)
 
 class KeypointLearner(Learner):
-    "A fastai `Learner` for 68 keypoints: `fine_tune` at the recipe's trunk rate, mirror `tta`, `predict` on whole images, weights-only `export`."
+    "A fastai `Learner` for 68 keypoints: `fine_tune` at the recipe's trunk rate, mirror `tta`, `predict` on whole images, weights-only `export`, `distrib_ctx` on GPUs or CPU processes."
     def fine_tune(self,
                   epochs, # epochs of the whole network, after the head's
                   base_lr=2e-3, # the peak learning rate of the head-alone stage; the whole network's is half of it (as in fastai)
@@ -93,6 +94,16 @@ class KeypointLearner(Learner):
               ): # the file written
         "Save the model's weights and config (no pickle) to `self.path/fname`, for `KeypointDetector(path)` and `load_keypoint_model`."
         return save_keypoint_model(self.model, self.facekp_config, Path(self.path) / fname, **extra)
+
+    def to_distributed(self,
+                       sync_bn=True, # batch-norm statistics over all processes (GPUs only)
+                       **kwargs # passed to accelerate's `Accelerator`
+                      ):
+        "What fastai's `distrib_ctx` calls: add `facekp.distributed.MultiProcessTrainer` (GPUs or CPU processes; each validates the whole set)."
+        from .distributed import MultiProcessTrainer
+        self.add_cb(MultiProcessTrainer(sync_bn, **kwargs))
+        if rank_distrib(): self.remove_cb(ProgressCallback)
+        return self
 
 # %% ../nbs/06_training.ipynb #cell-018
 @contextmanager
@@ -203,8 +214,12 @@ def plain_containers(o, # a state dict, or any nest of dicts, lists, tuples, fas
     return o
 
 # %% ../nbs/06_training.ipynb #cell-054
+def unwrap_model(model): # a model, maybe wrapped in `DistributedDataParallel` or `DataParallel` (as in a multi-process fit)
+    "The model inside a data-parallel wrapper (the model itself if it is not wrapped): its state dict has the plain keys."
+    return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
+
 class Checkpoint(Callback):
-    "Save a resumable checkpoint after every epoch, and the best model (by validation NME) to `out`."
+    "Save a resumable checkpoint after every epoch, and the best model (by validation NME) to `out`; in a multi-process fit, process 0 writes."
     order = 70  # after the Recorder has the epoch's metrics
     def __init__(self,
                  run_dir, # the folder of `checkpoint.pth`
@@ -222,28 +237,35 @@ class Checkpoint(Callback):
         self.state['history'].append(row)
         nme = row.get('nme')
         avg = getattr(self.learn, 'weight_average', None)   # validation saw the averaged weights: keep those
+        model, writes = unwrap_model(self.learn.model), rank_distrib() == 0
         if nme is not None and nme < self.state['best_nme']:
             self.state['best_nme'] = nme
+            if not writes: return
             twin = self.out.with_suffix('.onnx')
             if twin != self.out and twin.is_file():   # an ONNX twin of the model being replaced: gone, never stale
                 twin.unlink(); self.state['twin'] = twin
             with (avg.applied() if avg is not None else nullcontext()):
-                save_keypoint_model(self.learn.model, self.learn.facekp_config, self.out,
+                save_keypoint_model(model, self.learn.facekp_config, self.out,
                                     metrics={'nme_valid': nme, 'epoch': len(self.state['history'])}, train_args=self.state['args'])
+        if not writes: return
         save_atomically({'format': 'facekp-checkpoint/1', 'config': self.learn.facekp_config, 'args': self.state['args'],
                       'stage': self.stage, 'epoch': self.epoch + 1,
-                      'model': self.learn.model.state_dict(), 'opt': plain_containers(self.learn.opt.state_dict()),
+                      'model': model.state_dict(), 'opt': plain_containers(self.learn.opt.state_dict()),
                       'average': None if avg is None else dict(weights=avg.avg, count=avg.count),
                       'best_nme': self.state['best_nme'], 'history': self.state['history'],
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
 # %% ../nbs/06_training.ipynb #cell-059
 class StopOnNonFinite(Callback):
-    "Stop training at the first training or validation loss that is NaN or infinite, before anything is saved from it."
+    "Stop training at the first training or validation loss that is NaN or infinite, before anything is saved from it (in every process of a multi-process fit)."
     order = 65   # after the Recorder has the epoch's losses, before `Checkpoint` (70) saves the model
     def __init__(self): self.problem = None
     def after_batch(self):
-        if self.training and not torch.isfinite(self.learn.loss).all():
+        if not self.training: return
+        bad = ~torch.isfinite(self.learn.loss.detach()).all()
+        if num_distrib() > 1 and torch.distributed.is_initialized():   # every process stops at the same batch, or the others would wait for it forever
+            bad = bad.float().reshape(1); torch.distributed.all_reduce(bad, torch.distributed.ReduceOp.MAX); bad = bad.item() > 0
+        if bad:
             self.problem = f'the training loss became {float(self.learn.loss.detach())} in epoch {self.epoch + 1}, batch {self.iter + 1}'
             raise CancelFitException()
     def after_epoch(self):
@@ -263,7 +285,7 @@ class WeightAverage(Callback):
                  count=0, # the training steps that average has seen
                 ): self.epochs, self.avg, self.count = epochs, weights, count
     def before_fit(self):
-        self.net = self.learn.model   # kept: `applied` also works after the fit
+        self.net = unwrap_model(self.learn.model)   # kept: `applied` also works after the fit
         self.avg = ({k: v.detach().clone() for k, v in self.net.state_dict().items()} if self.avg is None
                     else {k: self.avg[k].to(v.device) for k, v in self.net.state_dict().items()})   # resumed
     def after_batch(self):
@@ -375,6 +397,11 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     unknown = set(kwargs) - set(TRAIN_DEFAULTS) - {'data'}
     if unknown: raise ValueError(f'unknown training settings: {", ".join(sorted(unknown))}')
     check_settings(args, whole=('epochs', 'bs', 'size'), zero_ok=('freeze_epochs',), positive=('lr', 'trunk_lr_mult'))
+    processes, rank = max(num_distrib(), 1), rank_distrib()
+    if processes > 1:   # started by `accelerate launch` (or `torchrun`): fastai's `distrib_ctx`, `facekp.distributed`
+        import fastai.distributed  # noqa: F401 (`Learner.distrib_ctx`)
+        import facekp.distributed  # noqa: F401 (accelerate is there, or a one-line error says how to get it)
+    say = print if rank == 0 else (lambda *a, **k: None)   # one process speaks for all
     run_dir = Path(run_dir)
     out = check_model_out(run_dir / 'facekp.pth' if out is None else out, run_dir, replace_shipped)
     ck_path = run_dir / 'checkpoint.pth'
@@ -388,11 +415,11 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         if ck.get('stage') == 1 and ck.get('epoch', 0) >= args['epochs']:
             if not out.is_file(): raise ModelError(f'{ck_path}: a finished run, but its model {out} is not there; '
                                                    'use --no-resume to train again')
-            print(f'{ck_path}: this run is finished ({len(ck["history"])} epochs, best NME {ck["best_nme"]:.4f}; '
+            say(f'{ck_path}: this run is finished ({len(ck["history"])} epochs, best NME {ck["best_nme"]:.4f}; '
                   f'model {out}); nothing to train. Use --no-resume or another --run-dir to train again.')
             return list(ck['history'])
     reuse_freed_memory()   # a quarter of the CPU time went to page faults without it
-    set_seed(args['seed'], reproducible=True)
+    set_seed(args['seed'] + rank, reproducible=True)   # the processes' augmentations differ; DDP copies process 0's weights
     aug = dict(max_rotate=args['max_rotate'], min_zoom=1 - args['max_zoom'], max_zoom=1 + args['max_zoom'],
                max_shift=args['max_shift'], max_lighting=args['max_lighting'], max_blur=args['max_blur'],
                max_occlusion=args['max_occlusion'])
@@ -412,7 +439,10 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         stage0, start = ck['stage'], ck['epoch']
         n_stage = args['freeze_epochs'] if stage0 == 0 else args['epochs']
         if start >= n_stage: stage0, start = stage0 + 1, 0
-        print(f'resuming {ck_path}: stage {stage0}, epoch {start} (best NME so far {state["best_nme"]:.4f})')
+        say(f'resuming {ck_path}: stage {stage0}, epoch {start} (best NME so far {state["best_nme"]:.4f})')
+    if processes > 1:
+        say(f'training on {processes} processes: each on its share of the training batches ({args["bs"]} faces each, {processes * args["bs"]} a step), '
+            'each validating on the whole validation set; process 0 writes')
     lr = args['lr']
     for stage in (0, 1):
         if stage < stage0: continue
@@ -429,16 +459,18 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         if stage == 1 and args['average'] > 0:
             saved = (ck or {}).get('average') if stage == stage0 and start > 0 else None
             cbs.append(WeightAverage(args['average'], **(saved or {})))
-        if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cbs, start_epoch=first, reset_opt=False)
-        else: learn.fit_one_cycle(n, slice(lr * args['trunk_lr_mult'], lr), pct_start=0.3, div=5, cbs=cbs, start_epoch=first, reset_opt=False)
+        with (learn.distrib_ctx() if processes > 1 else nullcontext()):
+            if stage == 0: learn.fit_one_cycle(n, lr, pct_start=0.99, cbs=cbs, start_epoch=first, reset_opt=False)
+            else: learn.fit_one_cycle(n, slice(lr * args['trunk_lr_mult'], lr), pct_start=0.3, div=5, cbs=cbs, start_epoch=first, reset_opt=False)
         if stop.problem:
             kept = f'; {out} holds the best epoch before it' if math.isfinite(state['best_nme']) else '; no model was saved'
             raise ModelError(f'{run_dir}: training stopped: {stop.problem}{kept}. Try a lower learning rate (lr={lr}) '
                              'or check the data')
+    if rank != 0: return state['history']   # process 0 writes the curves, the history and the face check
     _plot_history(run_dir, learn, state['history'])
     with atomic_write(run_dir / 'history.json') as tmp: tmp.write_text(json.dumps(state['history'], indent=1))
     if face_check and out.is_file(): add_face_check(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])
     if state.get('twin') is not None and out.is_file():   # the model had an ONNX twin: write the new model's
         try: export_onnx(out, state['twin'])
-        except ImportError: print(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
+        except ImportError: say(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
     return state['history']

@@ -8,11 +8,11 @@ import facekp
 PKG = Path(facekp.__file__).parent
 
 
-def _notebook_number(path: Path) -> int:
-    "The number of the notebook a module is exported from (its header names the file)."
-    m = re.search(r'File to edit: \.\./nbs/(\d+)_', path.read_text())
+def _notebook_number(path: Path) -> tuple:
+    "The number of the notebook a module is exported from (its header names the file), as fastai numbers them: 05 < 05a < 06."
+    m = re.search(r'File to edit: \.\./nbs/(\d+)([a-z]?)_', path.read_text())
     assert m, f'{path.name}: no "File to edit" header naming its notebook'
-    return int(m.group(1))
+    return int(m.group(1)), m.group(2)
 
 
 def _facekp_imports(path: Path):
