@@ -203,7 +203,7 @@ def cmd_detect(args:argparse.Namespace, # the parsed command line of `facekp det
     for f, dest in progress(list(zip(files, dests)), desc='facekp detect: images') if len(files) > 1 else zip(files, dests):
         try: pending.append((f, dest, as_rgb_array(f)))
         except (DataError, ValueError, OSError) as e: fail(f, e); continue
-        if len(pending) >= args.batch_size: flush()
+        if len(pending) >= (args.batch_size or 16): flush()
     flush()
     if args.json: print(json.dumps(dict(model=str(det.model_path), images=report, errors=errors)))
     return 2 if errors else 0
@@ -225,7 +225,7 @@ def _detect_on_ray(args):
     if single: raise ValueError(f'{", ".join(single)}: not with --engine ray')
     with _progress_to_stderr():
         r = landmark_dataset(args.images, args.out, model=args.model, face_detector=args.detector, min_score=args.min_score,
-                             address=args.address, batch_size=args.batch_size)
+                             address=args.address, **({} if args.batch_size is None else dict(batch_size=args.batch_size)))
     if args.json: print(json.dumps(r))
     else: print(f"{r['out']}: {r['n_new']} image(s) landmarked, {r['n_done_before']} already there, {r['n_errors']} unreadable"
                 + (f" ({r['images_per_s']} images/s)" if r['images_per_s'] else ''))
@@ -263,7 +263,7 @@ def _add_detect(sub, argv):
     dt.add_argument('--min-score', type=_ranged(float, 0, 1), default=0.01, help='drop boxes the model\'s face check scores lower (default: 0.01)')
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
     dt.add_argument('--pose', action='store_true', help='head pose: yaw, pitch and roll in the JSON, the head\'s axes in the annotated images')
-    dt.add_argument('--batch-size', dest='batch_size', type=_ranged(int, 1, 1024), default=16, help='images read and run together (default: 16)')
+    dt.add_argument('--batch-size', dest='batch_size', type=_ranged(int, 1, 1024), default=None, help='images read and run together (default: 16; 128 with --engine ray)')
     dt.add_argument('--engine', default='local', choices=['local', 'ray'], help='local: this process (the default); ray: Ray Data actors writing a Parquet folder --out (pip install "facekp[scale]")')
     dt.add_argument('--address', default=None, help='with --engine ray: the Ray cluster to run on (default: a local Ray)')
     dt.add_argument('--detector', default='cnn', choices=['cnn', 'haar'],
