@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 # %% auto #0
 __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'IMAGE_EXTS', 'MODELS_DIR', 'MAX_MODEL_BYTES',
            'ARCH_NAMES', 'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image',
-           'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'face_squares', 'square_iou',
+           'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'snap_box', 'face_squares', 'square_iou',
            'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
            'check_model_file', 'check_config', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
            'pick_backend', 'check_number', 'resolve_device', 'Progress', 'progress']
@@ -231,6 +231,16 @@ def crop_image(img, # a PIL image or an (h, w) or (h, w, c) array
     return out if out.ndim == a.ndim else out[..., None]
 
 # %% ../nbs/00_core.ipynb #cell-087
+def snap_box(box:np.ndarray, # a crop's box (x0, y0, sx, sy), from `crop_box`
+             size:int, # the side of the square crop, in pixels
+             step:float=0.125, # the grid, in image pixels, of the box's corner and side
+            )->np.ndarray: # the box (x0, y0, sx, sy), float32, its corner and its side on the grid
+    "`box` with its corner and its side (in image pixels) on a grid of `step`: boxes that differ by far less cut the same crop."
+    x0, y0, sx, sy = [float(v) for v in box]
+    q = lambda v: round(v / step) * step
+    return np.array([q(x0), q(y0), size / max(step, q(size / sx)), size / max(step, q(size / sy))], np.float32)
+
+# %% ../nbs/00_core.ipynb #cell-091
 def face_squares(kps:np.ndarray, # the keypoints of n faces, (n, 68, 2) (any number of points; NaNs ignored)
                 )->np.ndarray: # (n, 3) float32: each face's (cx, cy, side)
     "The square (cx, cy, side) around each face's keypoints (n, 68, 2): the keypoints' bounding box, made square."
@@ -238,7 +248,7 @@ def face_squares(kps:np.ndarray, # the keypoints of n faces, (n, 68, 2) (any num
     lo, hi = np.nanmin(kps, 1), np.nanmax(kps, 1)
     return np.concatenate([(lo + hi) / 2, (hi - lo).max(1, keepdims=True)], 1).astype(np.float32)
 
-# %% ../nbs/00_core.ipynb #cell-092
+# %% ../nbs/00_core.ipynb #cell-096
 def square_iou(a, # a square (cx, cy, side, ...): values after the side are ignored
                b, # another square
               )->float: # intersection over union, from 0 (apart) to 1 (the same square)
@@ -248,7 +258,7 @@ def square_iou(a, # a square (cx, cy, side, ...): values after the side are igno
             max(0.0, min(ay + sa / 2, by + sb / 2) - max(ay - sa / 2, by - sb / 2))
     return float(inter / max(sa ** 2 + sb ** 2 - inter, 1e-12))
 
-# %% ../nbs/00_core.ipynb #cell-097
+# %% ../nbs/00_core.ipynb #cell-101
 @contextmanager
 def atomic_write(path, # the file to write; its folder is made when missing
                 )->Iterator[Path]: # the temporary path to write to, yielded once
@@ -264,7 +274,7 @@ def atomic_write(path, # the file to write; its folder is made when missing
     except BaseException:
         tmp.unlink(missing_ok=True); raise
 
-# %% ../nbs/00_core.ipynb #cell-103
+# %% ../nbs/00_core.ipynb #cell-107
 def file_sha256(path, # any file
                )->str: # the sha256 of its bytes, in hex
     "The sha256 of a file's bytes (an ONNX twin records its source file's)."
@@ -273,7 +283,7 @@ def file_sha256(path, # any file
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
-# %% ../nbs/00_core.ipynb #cell-108
+# %% ../nbs/00_core.ipynb #cell-112
 def _models_dir() -> Path:
     "The shipped models: `facekp/models/` inside an installed package, else `models/` of the repository."
     from importlib.resources import files
@@ -282,19 +292,19 @@ def _models_dir() -> Path:
 
 MODELS_DIR = _models_dir()
 
-# %% ../nbs/00_core.ipynb #cell-112
+# %% ../nbs/00_core.ipynb #cell-116
 def default_model_path()->Path: # `$FACEKP_MODEL`, else `MODELS_DIR/facekp.pth`
     "The default keypoint model: `$FACEKP_MODEL`, else the shipped `facekp.pth`."
     env = os.environ.get('FACEKP_MODEL')
     return Path(env) if env else MODELS_DIR / 'facekp.pth'
 
-# %% ../nbs/00_core.ipynb #cell-114
+# %% ../nbs/00_core.ipynb #cell-118
 def default_face_detector_path()->Path: # `$FACEKP_FACE_DETECTOR`, else `MODELS_DIR/face_detector.pth`
     "The default face detector: `$FACEKP_FACE_DETECTOR`, else the shipped `face_detector.pth`."
     env = os.environ.get('FACEKP_FACE_DETECTOR')
     return Path(env) if env else MODELS_DIR / 'face_detector.pth'
 
-# %% ../nbs/00_core.ipynb #cell-119
+# %% ../nbs/00_core.ipynb #cell-123
 def is_shipped(path, # a file or folder
               )->bool: # whether it is `MODELS_DIR` or inside it
     "Is `path` the shipped models folder or inside it? What is there is replaced only on purpose."
@@ -302,7 +312,7 @@ def is_shipped(path, # a file or folder
     except OSError: return False
     return p == shipped or shipped in p.parents
 
-# %% ../nbs/00_core.ipynb #cell-124
+# %% ../nbs/00_core.ipynb #cell-128
 MAX_MODEL_BYTES = 1 << 30
 
 def check_model_file(path, # a model file (.pth or .onnx)
@@ -317,7 +327,7 @@ def check_model_file(path, # a model file (.pth or .onnx)
     if st.st_size > MAX_MODEL_BYTES: raise ModelError(f'{path}: {st.st_size / 2**30:.1f} GiB, too large for a facekp model')
     return path
 
-# %% ../nbs/00_core.ipynb #cell-129
+# %% ../nbs/00_core.ipynb #cell-133
 ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
 
 def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head)
@@ -335,14 +345,14 @@ def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_poin
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
     return cfg
 
-# %% ../nbs/00_core.ipynb #cell-134
+# %% ../nbs/00_core.ipynb #cell-138
 def onnx_available()->bool: # whether `import onnxruntime` works
     "Is onnxruntime installed?"
     try: import onnxruntime  # noqa: F401
     except ImportError: return False
     return True
 
-# %% ../nbs/00_core.ipynb #cell-139
+# %% ../nbs/00_core.ipynb #cell-143
 _sessions = {}
 def onnx_session(path, # an ONNX file
                  threads:int=None, # onnxruntime's intra-op threads (None: its default)
@@ -361,14 +371,14 @@ def onnx_session(path, # an ONNX file
     _sessions[key] = s
     return s
 
-# %% ../nbs/00_core.ipynb #cell-145
+# %% ../nbs/00_core.ipynb #cell-149
 _said = set()
 def say_once(msg:str, # the warning
             )->None: # nothing: it warns the first time `msg` is said in this process
     "Warn with `msg` once per process (a slower fallback, a file skipped for a reason)."
     if msg not in _said: _said.add(msg); warnings.warn(msg, stacklevel=3)
 
-# %% ../nbs/00_core.ipynb #cell-150
+# %% ../nbs/00_core.ipynb #cell-154
 def onnx_twin(path, # a model file (.pth)
               quiet:bool=False, # say nothing when there is a twin that cannot be used
              )->Path|None: # the `.onnx` beside `path` when it was exported from `path`, else None
@@ -388,7 +398,7 @@ def onnx_twin(path, # a model file (.pth)
         return None
     return twin
 
-# %% ../nbs/00_core.ipynb #cell-156
+# %% ../nbs/00_core.ipynb #cell-160
 def pick_backend(path:Path, # a model file (`.pth`, or `.onnx` which is run as it is)
                  device:str='cpu', # where PyTorch would run it: a twin is picked on 'cpu' only
                  backend:str='auto', # 'auto' (the twin when there is a matching one), 'torch' or 'onnx' (the twin or an error)
@@ -406,7 +416,7 @@ def pick_backend(path:Path, # a model file (`.pth`, or `.onnx` which is run as i
     if device != 'cpu': return path
     return onnx_twin(path, quiet=quiet) or path
 
-# %% ../nbs/00_core.ipynb #cell-161
+# %% ../nbs/00_core.ipynb #cell-165
 def check_number(name:str, # the argument's name, for the error
                  v, # its value
                  lo, # the smallest value allowed
@@ -419,7 +429,7 @@ def check_number(name:str, # the argument's name, for the error
     if kind is int and int(v) != v: raise ValueError(f'{name}={v!r}: expected an integer')
     return kind(v)
 
-# %% ../nbs/00_core.ipynb #cell-166
+# %% ../nbs/00_core.ipynb #cell-170
 def _nvidia_present() -> bool:
     return os.path.exists('/proc/driver/nvidia/version') or os.path.exists('/dev/nvidiactl')
 
@@ -440,7 +450,7 @@ def resolve_device(device:str=None, # 'cpu', 'cuda', 'cuda:N', or None for the G
         return d
     raise ValueError(f"device {d!r}: expected 'cpu', 'cuda' or 'cuda:N'")
 
-# %% ../nbs/00_core.ipynb #cell-172
+# %% ../nbs/00_core.ipynb #cell-176
 class Progress:
     "A progress line on stderr for `total` steps: call `update(n)` with the steps done, `close()` at the end."
     def __init__(self, total:int=None, # the number of steps (None: unknown)
@@ -469,7 +479,7 @@ class Progress:
         "Show the last line (once)."
         if not self.closed: self.closed = True; self._show('\n')
 
-# %% ../nbs/00_core.ipynb #cell-180
+# %% ../nbs/00_core.ipynb #cell-184
 def progress(items, # any iterable
              total:int=None, # its length, when `len(items)` does not tell
              desc:str='', # what the items are, shown first

@@ -120,7 +120,7 @@ class CnnFaceDetector(FaceDetector):
     stride = 8                   # the network's output cell, in input pixels
     def __init__(self, model=None, # a face detector file (default: the shipped one, `default_face_detector_path`)
                  threshold:float=0.3, # the least heat a face needs (`decode_centers`)
-                 base_side:int=192, # the long side of the first, coarsest scale searched
+                 base_side:int=160, # the long side of the first, coarsest scale searched
                  max_levels:int=3, # scales searched at most: `base_side`, twice it, four times it
                  nms:float=0.4, # the overlap (IoU) above which the weaker of two squares goes (`nms_squares`)
                  backend:str='auto', # 'onnx' (the twin, with onnxruntime), 'torch', or 'auto': ONNX when it can

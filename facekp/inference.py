@@ -13,7 +13,7 @@ import numpy as np
 from fastcore.basics import patch
 
 from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
-                         default_model_path, face_squares, from_crop, onnx_session, pick_backend, resolve_device, square_iou)
+                         default_model_path, face_squares, from_crop, onnx_session, pick_backend, resolve_device, snap_box, square_iou)
 from .detection import make_face_detector
 
 # %% auto #0
@@ -156,14 +156,14 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
     "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints."
     crops, owners = [], []
     for i, (rgb, bs) in enumerate(zip(images, boxes)):
-        cs = [self.face_detector.crop(b, self.size, self.margin) for b in bs]
+        cs = [snap_box(self.face_detector.crop(b, self.size, self.margin), self.size) for b in bs]
         crops += cs; owners += [i] * len(cs)
     if not crops: return [[] for _ in images]
     kp, prob = self._predict(self._crops(images, owners, crops))
     kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
     moved, todo = np.zeros(len(crops)), np.arange(len(crops))
     for _ in range(int(self.refine)):  # re-crop around the keypoints while the crop still moves
-        new = [crop_box(kp1[j], (1, 1), self.size, 'face', self.margin) for j in todo]
+        new = [snap_box(crop_box(kp1[j], (1, 1), self.size, 'face', self.margin), self.size) for j in todo]
         still = np.array([crop_change(crops[j], c, self.size) > self.refine_tol for j, c in zip(todo, new)], bool)
         todo, new = todo[still], [c for c, s in zip(new, still) if s]
         if not len(todo): break
@@ -206,8 +206,9 @@ def batch(self:KeypointDetector, images, # a list (or any iterable) of paths, ar
     res = self.keypoints_in_boxes(rgbs, boxes)
     out = []
     for src, bs, faces in zip(images, boxes, res):
-        kept = {}   # the likeliest faces first; a box on the same face again, on a part of it or around it, is dropped
-        for j in sorted(range(len(faces)), key=lambda j: -faces[j]['score']):
+        kept = {}   # the likeliest faces first (scores equal to 0.001 in the face detector's order, so that rounding never
+        # picks between two boxes on one face); a box on the same face again, on a part of it or around it, is dropped
+        for j in sorted(range(len(faces)), key=lambda j: -round(faces[j]['score'], 3)):
             b, f = bs[j], faces[j]
             box = np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32)
             if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) or _nested(box, k['box'])

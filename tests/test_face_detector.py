@@ -63,7 +63,7 @@ def test_shipped_onnx_twin_is_of_the_shipped_weights():
 
 def test_levels_follow_the_image_size():
     d = CnnFaceDetector()
-    assert d.levels((1000, 3000)) == [192 / 3000, 384 / 3000, 768 / 3000]
+    assert d.levels((1000, 3000)) == [d.base_side / 3000, 2 * d.base_side / 3000, 4 * d.base_side / 3000]
     assert d(np.full((3000, 4000, 3), 128, np.uint8)).shape == (0, 4)       # a big blank image: no face, no error
     assert d(np.zeros((5, 7, 3), np.uint8)).shape == (0, 4)                 # a tiny one too
 

@@ -211,7 +211,7 @@ def test_huge_overlay_is_refused(tmp_path):
     with pytest.raises(ValueError, match='big.png: 5000x5000 pixels, more than an overlay needs'): read_overlay(tmp_path / 'big.png')
 
 def test_a_face_in_a_long_strip_is_found():
-    "A 6000x300 strip: at the usual scales the face would be 38 px tall at most; one more scale searches it at 192 px."
+    "A 6000x300 strip: at the usual scales the face would be 32 px tall at most; one more scale searches it with its short side at the first scale's side."
     import cv2
     from facekp.inference import KeypointDetector
     f = as_rgb_array(example_photo()); f = cv2.resize(f, (int(f.shape[1] * 300 / f.shape[0]), 300))
