@@ -218,7 +218,7 @@ def crop_image(img, # a PIL image or an (h, w) or (h, w, c) array
     x0, y0, sx, sy = [float(v) for v in box]
     # continuous coords: x' = (x - x0) * sx; OpenCV maps pixel centres, hence the half-pixel terms
     m = np.array([[sx, 0, (0.5 - x0) * sx - 0.5], [0, sy, (0.5 - y0) * sy - 0.5]], np.float32)
-    interp = cv2.INTER_AREA if min(sx, sy) < 1 else cv2.INTER_LINEAR
+    interp = cv2.INTER_AREA if min(sx, sy) < 0.5 else cv2.INTER_LINEAR
     if interp == cv2.INTER_AREA:  # warpAffine has no area filter: pre-shrink with resize, then warp
         fx, fy = min(1.0, sx), min(1.0, sy)
         if round(a.shape[1] * fx) < 1 or round(a.shape[0] * fy) < 1:   # the whole image is less than a pixel of the crop

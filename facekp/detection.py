@@ -157,7 +157,7 @@ class CnnFaceDetector(FaceDetector):
         found = []
         for sc in self.levels(rgb.shape[:2]):
             h, w = max(1, round(rgb.shape[0] * sc)), max(1, round(rgb.shape[1] * sc))
-            a = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if sc < 1 else cv2.INTER_LINEAR)
+            a = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if sc < 0.5 else cv2.INTER_LINEAR)   # as `crop_image` shrinks
             a = cv2.copyMakeBorder(a, 0, -(-h // 32) * 32 - h, 0, -(-w // 32) * 32 - w, cv2.BORDER_REPLICATE)
             x = a.transpose(2, 0, 1)[None].astype(np.float32) * np.float32(1 / 255)
             found.append(decode_centers(self._net(x)[0], self.threshold, self.stride, sc))
