@@ -109,6 +109,7 @@ def landmark_dataset(source, # images: a folder, a glob, a .txt list, a .parquet
     todo = [p for p in paths if p not in done]
     res = dict(n_images=len(paths), n_done_before=len(paths) - len(todo), n_new=len(todo), n_errors=0, out=str(out))
     if not todo: return dict(res, seconds=0.0, images_per_s=None)
+    before = set(out.glob('*.parquet'))   # the files of earlier runs: this run's errors are counted in the others
     started = not ray.is_initialized()
     if started:
         ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
@@ -126,6 +127,7 @@ def landmark_dataset(source, # images: a folder, a glob, a .txt list, a .parquet
     finally:
         if started: ray.shutdown()
     import pyarrow.parquet as pq
-    rows = pq.read_table(out, columns=['path', 'error']).to_pandas()
-    errors = int(rows[rows['path'].isin(set(todo))]['error'].notna().sum())
+    errors = 0
+    for f in sorted(set(out.glob('*.parquet')) - before):
+        col = pq.read_table(f, columns=['error']).column('error'); errors += len(col) - col.null_count
     return dict(res, n_errors=errors, seconds=round(seconds, 2), images_per_s=round(len(todo) / seconds, 1))
