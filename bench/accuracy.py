@@ -5,7 +5,7 @@
            keypoints and through the whole pipeline; the rows `facekp evaluate --json` prints (`evaluate_sources`)
     python bench/accuracy.py --table pipeline --data ../shared/300w-train
         -> bench/results/pipeline.json: the whole pipeline on the validation faces of the last --data source with
-           other settings: refinement passes and tolerance, the CNN face detector's threshold
+           other settings: refinement passes and tolerance, the CNN face detector's threshold and first scale
 
 Then `python .ci/tables.py` renders the tables from them. Accuracy only: every number is deterministic, so each
 is measured once (`repeats` 1); a row's `seconds` is how long it took, not a benchmark. `--limit N` (the first N
@@ -25,6 +25,7 @@ PIPELINE_ROWS = [
     ('up to 2 passes while the crop moves more than 2 % (the default)', dict(refine=2, refine_tol=0.02)),
     ('up to 3 passes while the crop moves more than 1 %', dict(refine=3, refine_tol=0.01)),
     ('face detector threshold 0.2 (the default: 0.3), default passes', dict(face_detector_kwargs=dict(threshold=0.2))),
+    ("face detector's first scale 192 px (the default: 160 px), default passes", dict(face_detector_kwargs=dict(base_side=192))),
 ]
 
 def main():
