@@ -112,7 +112,7 @@ def main(argv:list|None=None, # the arguments (default: `sys.argv[1:]`)
     if not getattr(args, 'command', None): p.print_help(); return 0
     if not args.debug: warnings.showwarning = _one_line_warning
     try: return args.func(args) or 0
-    except (DataError, ModelError, FileNotFoundError, ValueError) as e:
+    except (DataError, ModelError, FileNotFoundError, ValueError, ImportError) as e:   # ImportError: an extra not installed
         if args.debug: raise
         print(f'facekp {args.command}: error: {e}', file=sys.stderr)
         return 2

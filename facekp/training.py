@@ -399,8 +399,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     check_settings(args, whole=('epochs', 'bs', 'size'), zero_ok=('freeze_epochs',), positive=('lr', 'trunk_lr_mult'))
     processes, rank = max(num_distrib(), 1), rank_distrib()
     if processes > 1:   # started by `accelerate launch` (or `torchrun`): fastai's `distrib_ctx`, `facekp.distributed`
-        import fastai.distributed  # noqa: F401 (`Learner.distrib_ctx`)
-        import facekp.distributed  # noqa: F401 (accelerate is there, or a one-line error says how to get it)
+        import facekp.distributed  # noqa: F401 (accelerate is there, or one line says how to get it; then fastai's `distrib_ctx`)
     say = print if rank == 0 else (lambda *a, **k: None)   # one process speaks for all
     run_dir = Path(run_dir)
     out = check_model_out(run_dir / 'facekp.pth' if out is None else out, run_dir, replace_shipped)

@@ -57,3 +57,13 @@ def test_a_killed_two_process_run_resumes(tmp_path):
     assert (r.stdout + r.stderr).count(f'resuming {run / "checkpoint.pth"}: stage 1, epoch {done}') == 1, r.stderr[-2000:]
     hist = json.loads((run / 'history.json').read_text())
     assert [h['epoch'] for h in hist] == list(range(epochs))      # every epoch once: none redone, none lost
+
+def test_without_accelerate_a_launched_train_is_a_one_line_error(monkeypatch, capsys):
+    "Started by a launcher (WORLD_SIZE 2) where accelerate is not installed: one line saying what to install, exit 2."
+    from facekp.cli import main
+    monkeypatch.setitem(sys.modules, 'accelerate', None)            # `import accelerate` fails, as where it is not installed
+    monkeypatch.delitem(sys.modules, 'facekp.distributed', raising=False)
+    monkeypatch.setenv('WORLD_SIZE', '2'); monkeypatch.setenv('RANK', '0')
+    assert main(['train', '--data', str(sample_data()), '--epochs', '1', '--run-dir', 'unused']) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "facekp train: error: training on several processes needs accelerate: pip install 'facekp[distributed]'"
