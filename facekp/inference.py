@@ -206,8 +206,8 @@ def batch(self:KeypointDetector, images, # a list (or any iterable) of paths, ar
     res = self.keypoints_in_boxes(rgbs, boxes)
     out = []
     for src, bs, faces in zip(images, boxes, res):
-        kept = {}   # the likeliest faces first (scores equal to 0.001 in the face detector's order, so that rounding never
-        # picks between two boxes on one face); a box on the same face again, on a part of it or around it, is dropped
+        kept = {}   # the likeliest faces first (scores to 0.001: two backends, whose scores differ in the last digits,
+        # keep the same box); a box on the same face again, on a part of it or around it, is dropped
         for j in sorted(range(len(faces)), key=lambda j: -round(faces[j]['score'], 3)):
             b, f = bs[j], faces[j]
             box = np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32)

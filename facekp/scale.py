@@ -109,7 +109,7 @@ def landmark_dataset(source, # images: a folder, a glob, a .txt list, a .parquet
     todo = [p for p in paths if p not in done]
     res = dict(n_images=len(paths), n_done_before=len(paths) - len(todo), n_new=len(todo), n_errors=0, out=str(out))
     if not todo: return dict(res, seconds=0.0, images_per_s=None)
-    before = set(out.glob('*.parquet'))   # the files of earlier runs: this run's errors are counted in the others
+    before = set(out.glob('*.parquet'))   # earlier runs' files: this run's errors are counted in the files it adds
     started = not ray.is_initialized()
     if started:
         ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
