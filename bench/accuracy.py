@@ -6,6 +6,9 @@
     python bench/accuracy.py --table pipeline --data ../shared/300w-train
         -> bench/results/pipeline.json: the whole pipeline on the validation faces of the last --data source with
            other settings: refinement passes and tolerance, the CNN face detector's threshold and first scale
+    python bench/accuracy.py --table first-scale --data ../shared/facekp-data --data ../shared/300w-train
+        -> bench/results/first_scale.json: the whole pipeline on every --data source's validation faces for each
+           first scale of the CNN face detector (`CnnFaceDetector(base_side=...)`, --sides): how the default was chosen
 
 Then `python .ci/tables.py` renders the tables from them. Accuracy only: every number is deterministic, so each
 is measured once (`repeats` 1); a row's `seconds` is how long it took, not a benchmark. `--limit N` (the first N
@@ -30,7 +33,8 @@ PIPELINE_ROWS = [
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--table', choices=['sources', 'pipeline'], default='sources')
+    p.add_argument('--table', choices=['sources', 'pipeline', 'first-scale'], default='sources')
+    p.add_argument('--sides', type=int, nargs='+', default=[192, 176, 160, 144, 128], help='--table first-scale: the sides tried')
     p.add_argument('--data', action='append', help='a data source (repeat it for several)')
     p.add_argument('--model', default=None, help='keypoint model file (default: the shipped one)')
     p.add_argument('--detector', default='cnn', choices=['cnn', 'haar'], help='the face detector of the pipeline rows')
@@ -53,6 +57,16 @@ def main():
         results = dict(rows=[r.to_dict() for r in rows])
         for r in rows: print(f'{r.source:14s} {r.split:8s} {r.boxes:5s} {r.n_images:5d} faces  found {100 * r.found:5.1f} %  '
                              f'NME {100 * r.nme_io:.2f} %', file=sys.stderr, flush=True)
+    elif a.table == 'first-scale':   # validation faces only: never a test split
+        val = split_tables(a.data, 'identity', limit=a.limit)[1]
+        results = dict(split='identity', rows=[])
+        for side in a.sides:
+            det = KeypointDetector(model, face_detector='cnn', face_detector_kwargs=dict(base_side=side))
+            for name, df in val.groupby('source', sort=False):
+                r = evaluate_pipeline(df, det, progress=False)
+                results['rows'].append({**r.to_dict(), 'base_side': side, 'source': name})
+                print(f'{side:4d} px  {name:14s} {len(df):4d} faces  missed {r.n_missed:3d}  NME {100 * r.nme_io:.2f} %  '
+                      f'FR@0.10 {100 * r.fr_010:.2f} %', file=sys.stderr, flush=True)
     else:
         src = open_source(a.data[-1] if a.data else None)
         df = split_tables(src, 'identity', limit=a.limit)[1]
@@ -64,7 +78,7 @@ def main():
             results['rows'].append(row)
             print(f'{label:70s} NME {100 * r.nme_io:.2f} %  FR@0.10 {100 * r.fr_010:.2f} %  found {100 * r.found:.1f} %',
                   file=sys.stderr, flush=True)
-    out = Path(a.out or HERE / 'results' / ('accuracy.json' if a.table == 'sources' else 'pipeline.json'))
+    out = Path(a.out or HERE / 'results' / dict(sources='accuracy.json', pipeline='pipeline.json', **{'first-scale': 'first_scale.json'})[a.table])
     write_results(out, f'accuracy-{a.table}', results, repeats=1, trial=trial, model=model, data=a.data, limit=a.limit)
 
 if __name__ == '__main__': main()
