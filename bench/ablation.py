@@ -3,6 +3,7 @@
     python bench/ablation.py --table questions [--data DIR]   # 1000 images, 96 px, 1 + 5 epochs -> bench/results/ablation.md, .json
     python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs -> bench/results/tuning.md, .json
     python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs -> photos.md, .json
+    python bench/ablation.py --table heads --data ../shared/facekp-data --data ../shared/300w-train    # all images, 128 px, 1 + 8 epochs -> heads.md, .json
 
 The ImageNet trunk comes from a local weights file: set `$FACEKP_PRETRAINED` to its folder (e.g.
 `FACEKP_PRETRAINED=../shared/pretrained`), or it is looked for in `~/.cache/facekp/pretrained`.
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance import Timings, write_results
 
 from facekp.evaluation import evaluate, evaluate_sources
+from facekp.model import find_pretrained
 from facekp.training import train_keypoints
 
 STANDARD_AUG = dict(max_rotate=15., max_zoom=0.1, max_shift=0.06, max_lighting=0.3)
@@ -69,10 +71,14 @@ TABLES = {
         ('Udacity + 300-W, photo augmentation', dict(**PHOTO_AUG)),
         ('Udacity + 300-W, photo augmentation, 128 px', dict(size=128, **PHOTO_AUG)),
     ]),
+    'heads': (dict(bs=16, lr=2e-3, trunk_lr_mult=1.0, head_dropout=0.0, average=2.0, **PHOTO_AUG), [
+        ('spatial head: a linear layer over the 4x4 map (the recipe)', dict(head='spatial')),
+        ('integral head: 16x16 heatmaps, soft-argmax', dict(head='integral')),
+    ]),
 }
 
 SIZES = {'questions': dict(limit=1000, size=96, epochs=5), 'tuning': dict(limit=1500, size=112, epochs=6),
-         'photos': dict(limit=0, size=112, epochs=8)}
+         'photos': dict(limit=0, size=112, epochs=8), 'heads': dict(limit=0, size=128, epochs=8)}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -87,13 +93,15 @@ def main():
     p.add_argument('--repeats', type=int, default=1, help='train each row this many times (its minutes: a timing)')
     p.add_argument('--trial', action='store_true', help='mark the results as a trial run')
     a = p.parse_args()
+    if find_pretrained('mobilenet_v2') is None:   # the rows compare recipes of an ImageNet trunk: never silently from scratch
+        p.error('no local ImageNet weights for mobilenet_v2: set FACEKP_PRETRAINED to their folder (e.g. ../shared/pretrained)')
     trial = a.trial or bool(a.rows) or any(getattr(a, k) not in (None, v) for k, v in SIZES[a.table].items())
     for k, v in SIZES[a.table].items():   # each table's own defaults: what it was measured with
         if getattr(a, k) is None: setattr(a, k, v)
     R, T, records = max(1, a.repeats), Timings(), []
     torch.set_num_threads(a.threads)
     base, rows = TABLES[a.table]
-    photos = a.table == 'photos'
+    photos = a.table in ('photos', 'heads')
     data = a.data if photos or a.data is None else a.data[0]
     scored = 'validation NME ' + ' / '.join(Path(d).name for d in a.data) if photos else 'test NME'
     lines = [f'| setting ({a.limit or "all"} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '

@@ -8,7 +8,7 @@ import argparse, contextlib, json, os, sys, time, warnings
 from pathlib import Path
 
 import facekp
-from .core import (IMAGE_EXTS, DataError, ModelError, as_rgb_array, atomic_write, default_model_path, example_photo, first_line, is_shipped,
+from .core import (HEAD_NAMES, IMAGE_EXTS, DataError, ModelError, as_rgb_array, atomic_write, default_model_path, example_photo, first_line, is_shipped,
                          progress, resolve_device)
 
 # %% auto #0
@@ -582,7 +582,7 @@ def _add_train(sub, argv):
     t.add_argument('--max-blur', dest='max_blur', type=_ranged(float, 0, 10), default=D['max_blur'], help='augmentation: Gaussian blur up to this sigma (pixels; 0: off)')
     t.add_argument('--max-occlusion', dest='max_occlusion', type=_ranged(float, 0, 0.9), default=D['max_occlusion'], help='augmentation: cover up to this share of the crop with a rectangle (0: off)')
     t.add_argument('--gray', action='store_true', help='grayscale input (KeypointNet, a small CNN of its own, is meant for it)')
-    t.add_argument('--head', default=D['head'], choices=['spatial', 'pooled'], help="'pooled' is fastai's default head (for comparison)")
+    t.add_argument('--head', default=D['head'], choices=list(HEAD_NAMES), help="'spatial': a linear layer over the feature map; 'integral': a heatmap per point, read by soft-argmax; 'pooled': fastai's default head (for comparison)")
     t.add_argument('--head-dropout', dest='head_dropout', type=_ranged(float, 0, 0.99), default=D['head_dropout'], help='dropout before the spatial head\'s linear layer')
     t.add_argument('--average', type=_ranged(float, 0, 10000), default=D['average'], help='validate and keep a moving average of the weights over this many epochs (0: off)')
     t.add_argument('--limit', type=_ranged(int, 1), default=None, help='use only the first N images of each split of each source (quick runs)')

@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'IMAGE_EXTS', 'MODELS_DIR', 'MAX_MODEL_BYTES',
-           'ARCH_NAMES', 'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image',
+           'ARCH_NAMES', 'HEAD_NAMES', 'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image',
            'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'snap_box', 'face_squares', 'square_iou',
            'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
            'check_model_file', 'check_config', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
@@ -329,6 +329,7 @@ def check_model_file(path, # a model file (.pth or .onnx)
 
 # %% ../nbs/00_core.ipynb #cell-133
 ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
+HEAD_NAMES = ('spatial', 'integral', 'pooled')
 
 def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head)
                  path, # the model file it comes from, named in errors
@@ -339,7 +340,7 @@ def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_poin
              'n_in': lambda v: v in (1, 3), 'n_points': lambda v: v == N_POINTS,
              'margin': lambda v: isinstance(v, (int, float)) and 0 <= v <= 2,
              'crop': lambda v: v in ('face', 'pad', 'squish')}
-    if cfg.get('head', 'spatial') not in ('spatial', 'pooled'): raise ModelError(f"{path}: its config has head={cfg['head']!r}, which no facekp model has")
+    if cfg.get('head', 'spatial') not in HEAD_NAMES: raise ModelError(f"{path}: its config has head={cfg['head']!r}, which no facekp model has")
     for k, ok in rules.items():
         if k not in cfg: raise ModelError(f'{path}: its config has no {k!r}')
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')

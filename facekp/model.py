@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from .data import FACE_REGIONS, FLIP_PERM, N_POINTS  # first: it quiets fastai's import-time warning
-from .core import (ModelError, atomic_write, check_config, check_model_file, default_face_detector_path, default_model_path,
+from .core import (HEAD_NAMES, ModelError, atomic_write, check_config, check_model_file, default_face_detector_path, default_model_path,
                          file_sha256, first_line)
 # fastai builds torchvision models with the `pretrained=` argument that torchvision deprecates: its notice is not news here
 warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
@@ -25,11 +25,11 @@ from fastai.vision.learner import create_head, create_vision_model
 # %% auto #0
 __all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_FILES', 'KEYPOINT_MODEL_FORMAT',
            'FACE_DETECTOR_FORMAT', 'interocular', 'point_errors', 'nme_per_image', 'nme', 'failure_rate', 'auc_ced',
-           'nme_by_region', 'mse_udacity', 'NME', 'WingLoss', 'keypoint_loss', 'SpatialHead', 'ImageNorm',
-           'KeypointNet', 'trunk_cut', 'find_pretrained', 'read_weights', 'save_atomically', 'load_trunk_weights',
-           'resolve_pretrained', 'model_config', 'keypoint_model', 'trunk_head_split', 'pooled_features',
-           'FaceCenterNet', 'save_keypoint_model', 'load_keypoint_model', 'save_face_detector', 'load_face_detector',
-           'export_verified_onnx', 'WithFaceCheck', 'export_onnx']
+           'nme_by_region', 'mse_udacity', 'NME', 'WingLoss', 'keypoint_loss', 'SpatialHead', 'soft_argmax',
+           'IntegralHead', 'ImageNorm', 'KeypointNet', 'trunk_cut', 'find_pretrained', 'read_weights',
+           'save_atomically', 'load_trunk_weights', 'resolve_pretrained', 'model_config', 'keypoint_model',
+           'trunk_head_split', 'pooled_features', 'FaceCenterNet', 'save_keypoint_model', 'load_keypoint_model',
+           'save_face_detector', 'load_face_detector', 'export_verified_onnx', 'WithFaceCheck', 'export_onnx']
 
 # %% ../nbs/02_model.ipynb #cell-006
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
@@ -145,6 +145,14 @@ def keypoint_loss(name:str='wing', # 'mse', 'l1', 'smoothl1' or 'wing' (a key of
     return _Flat(LOSSES[name](reduction=reduction))
 
 # %% ../nbs/02_model.ipynb #cell-058
+def _conv(i, o, stride=1, k=3, groups=1):
+    return nn.Sequential(nn.Conv2d(i, o, k, stride, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
+
+def _sep(i, o, stride=1):
+    "A depthwise-separable convolution: a 3x3 per channel, then a 1x1 across channels."
+    return nn.Sequential(_conv(i, i, stride, groups=i), _conv(i, o, k=1))
+
+# %% ../nbs/02_model.ipynb #cell-061
 class SpatialHead(nn.Module):
     "Keypoint head keeping the feature map's layout: 1x1 conv, flatten, dropout, linear, range."
     def __init__(self, nf:int, # the trunk's output channels
@@ -165,7 +173,38 @@ class SpatialHead(nn.Module):
         lo, hi = self.y_range
         return (torch.sigmoid(x) * (hi - lo) + lo).view(-1, self.n_points, 2)
 
-# %% ../nbs/02_model.ipynb #cell-064
+# %% ../nbs/02_model.ipynb #cell-067
+def soft_argmax(maps: torch.Tensor # heatmap logits (n, k, h, w)
+               ) -> torch.Tensor: # (n, k, 2): each map's expected (x, y) under its softmax, in [-1, 1] of the map
+    "Each map's expected (x, y) cell centre under the softmax of its logits, in [-1, 1] (PointBlock's convention)."
+    n, k, h, w = maps.shape
+    p = maps.flatten(2).softmax(-1).view(n, k, h, w)
+    gx = (torch.arange(w, dtype=p.dtype, device=p.device) + 0.5) / w * 2 - 1
+    gy = (torch.arange(h, dtype=p.dtype, device=p.device) + 0.5) / h * 2 - 1
+    return torch.stack([p.sum(2) @ gx, p.sum(3) @ gy], -1)
+
+# %% ../nbs/02_model.ipynb #cell-072
+class IntegralHead(nn.Module):
+    "Keypoint head by heatmaps: 1x1 conv, `ups` doublings (bilinear + depthwise-separable conv), a map per point, `soft_argmax`."
+    def __init__(self, nf:int, # the trunk's output channels
+                 hw:tuple, # the trunk's output (height, width): the maps are `2**ups` times larger
+                 n_points:int=N_POINTS, # keypoints per face
+                 mid:int=128, # channels of the upsampling path
+                 ups:int=2 # doublings of the map's side
+                ):
+        super().__init__()
+        self.n_points = n_points
+        self.reduce = _conv(nf, mid, k=1)
+        self.ups = nn.ModuleList([_sep(mid, mid) for _ in range(ups)])
+        self.maps = nn.Conv2d(mid, n_points, 1)
+    def heatmaps(self, x):
+        "The logits of each point's map, (n, n_points, h * 2**ups, w * 2**ups)."
+        x = self.reduce(x)
+        for up in self.ups: x = up(F.interpolate(x, scale_factor=2., mode='bilinear', align_corners=False))
+        return self.maps(x)
+    def forward(self, x): return soft_argmax(self.heatmaps(x))
+
+# %% ../nbs/02_model.ipynb #cell-078
 class ImageNorm(nn.Module):
     "Normalise [0, 1] images with ImageNet statistics inside the model (so inference and ONNX need no extra step)."
     def __init__(self, n_in:int=3 # 3 (RGB) or 1 (grey: the mean of the three channels' statistics)
@@ -176,7 +215,7 @@ class ImageNorm(nn.Module):
         self.register_buffer('mean', mean.view(1, -1, 1, 1)); self.register_buffer('std', std.view(1, -1, 1, 1))
     def forward(self, x): return (x - self.mean) / self.std
 
-# %% ../nbs/02_model.ipynb #cell-069
+# %% ../nbs/02_model.ipynb #cell-083
 class KeypointNet(nn.Module):
     "The Udacity project's CNN: conv/pool/dropout blocks from `Conv2d(n_in, 32, 5)`, then fully connected to 68 (x, y)."
     def __init__(self, size:int=224, # the input's side in pixels
@@ -203,7 +242,7 @@ class KeypointNet(nn.Module):
                 nn.init.zeros_(m.bias)
     def forward(self, x): return self.head(self.features(x)).view(-1, self.n_points, 2)
 
-# %% ../nbs/02_model.ipynb #cell-075
+# %% ../nbs/02_model.ipynb #cell-089
 ARCHS = {'mobilenet_v2': torchvision.models.mobilenet_v2, 'resnet18': torchvision.models.resnet18,
          'resnet34': torchvision.models.resnet34, 'keypointnet': KeypointNet}
 PRETRAINED_FILES = {'mobilenet_v2': 'mobilenet_v2_imagenet_features.pt'}
@@ -213,7 +252,7 @@ def trunk_cut(arch: str # a name in `ARCHS`
     "Where fastai cuts `arch`'s ImageNet classifier off (`create_vision_model(cut=...)`)."
     return -1 if arch == 'mobilenet_v2' else -2
 
-# %% ../nbs/02_model.ipynb #cell-081
+# %% ../nbs/02_model.ipynb #cell-095
 def _pretrained_dirs():
     env = os.environ.get('FACEKP_PRETRAINED')
     return ([Path(env)] if env else []) + [Path.home() / '.cache' / 'facekp' / 'pretrained']
@@ -227,7 +266,7 @@ def find_pretrained(arch: str # a name in `ARCHS`
         if (d / name).is_file(): return d / name
     return None
 
-# %% ../nbs/02_model.ipynb #cell-085
+# %% ../nbs/02_model.ipynb #cell-099
 def read_weights(path # a file written by `torch.save`
                 )->dict: # what it holds: a dict of tensors and plain data
     "Read a weights file with `torch.load(weights_only=True)` (no code runs); clear errors naming the file."
@@ -244,7 +283,7 @@ def read_weights(path # a file written by `torch.save`
     if not isinstance(sd, dict): raise ModelError(f'{path}: holds a {type(sd).__name__}, not a dict of weights')
     return sd
 
-# %% ../nbs/02_model.ipynb #cell-090
+# %% ../nbs/02_model.ipynb #cell-104
 def save_atomically(obj, # what to `torch.save`
                     path # the file
                    )->Path: # `path`
@@ -252,7 +291,7 @@ def save_atomically(obj, # what to `torch.save`
     with atomic_write(path) as tmp: torch.save(obj, tmp)
     return Path(path)
 
-# %% ../nbs/02_model.ipynb #cell-093
+# %% ../nbs/02_model.ipynb #cell-107
 def load_trunk_weights(body: nn.Module, # the trunk of a keypoint network of `arch`
                        path, # a torchvision state dict of `arch`, with or without the classifier
                        arch:str='mobilenet_v2' # a name in `ARCHS`
@@ -267,7 +306,7 @@ def load_trunk_weights(body: nn.Module, # the trunk of a keypoint network of `ar
     body.load_state_dict(nn.Sequential(*list(full.children())[:trunk_cut(arch)]).state_dict())
     return body
 
-# %% ../nbs/02_model.ipynb #cell-098
+# %% ../nbs/02_model.ipynb #cell-112
 _warned = set()
 def resolve_pretrained(arch: str, # a name in `ARCHS`
                        pretrained # True (a local file, else torchvision's download), False or None (random), or a file path
@@ -279,7 +318,7 @@ def resolve_pretrained(arch: str, # a name in `ARCHS`
     if local is not None: return local
     return 'torchvision'
 
-# %% ../nbs/02_model.ipynb #cell-102
+# %% ../nbs/02_model.ipynb #cell-116
 def _feature_shape(body, size, n_in) -> tuple:
     "(channels, (h, w)) of the body's output for a `size` square input."
     with torch.no_grad():
@@ -293,14 +332,15 @@ def model_config(arch:str='mobilenet_v2', # a name in `ARCHS`
                  margin:float=0.2, # the face crop's margin, a share of the face's size on every side
                  head_mid:int=64, # `SpatialHead`'s channels after its 1x1 convolution
                  head_dropout:float=0.1, # `SpatialHead`'s dropout
-                 head:str='spatial' # 'spatial' (`SpatialHead`) or 'pooled' (fastai's head, for comparison)
+                 head:str='spatial' # 'spatial' (`SpatialHead`), 'integral' (`IntegralHead`) or 'pooled' (fastai's head, for comparison)
                 )->dict: # the config, plain data
     "Everything needed to rebuild a keypoint model and to crop its input, as plain data."
     if arch not in ARCHS: raise ValueError(f'arch={arch!r}: expected one of {", ".join(ARCHS)}')
+    if head not in HEAD_NAMES: raise ValueError(f'head={head!r}: expected one of {", ".join(HEAD_NAMES)}')
     return dict(arch=arch, size=int(size), n_in=1 if gray else 3, crop=crop, margin=float(margin),
                 head_mid=head_mid, head_dropout=head_dropout, n_points=N_POINTS, head=head)
 
-# %% ../nbs/02_model.ipynb #cell-106
+# %% ../nbs/02_model.ipynb #cell-120
 def keypoint_model(config: dict, # a `model_config`
                    pretrained=False # the trunk's ImageNet weights: True, False or a file (`resolve_pretrained`)
                   ) -> nn.Module: # `Sequential(body, head)`: images (n, c, size, size) in [0, 1] to keypoints (n, 68, 2) in [-1, 1]
@@ -328,6 +368,7 @@ def keypoint_model(config: dict, # a `model_config`
     nf, hw = _feature_shape(body, size, n_in)
     if config.get('head', 'spatial') == 'pooled':  # fastai's default head, for comparison: pools away the layout
         head = nn.Sequential(create_head(nf, 2 * N_POINTS, y_range=(-1.2, 1.2)), _View(config['n_points']))
+    elif config.get('head', 'spatial') == 'integral': head = IntegralHead(nf, hw)
     else: head = SpatialHead(nf, hw, mid=config['head_mid'], dropout=config['head_dropout'])
     return nn.Sequential(nn.Sequential(ImageNorm(n_in), *body.children()), head)
 
@@ -335,13 +376,13 @@ class _View(nn.Module):
     def __init__(self, n): super().__init__(); self.n = n
     def forward(self, x): return x.view(-1, self.n, 2)
 
-# %% ../nbs/02_model.ipynb #cell-111
+# %% ../nbs/02_model.ipynb #cell-125
 def trunk_head_split(m: nn.Module # a keypoint network, `Sequential(body, head)`
                      ) -> list: # the parameter groups [trunk, head], for fastai's discriminative learning rates
     "fastai's `splitter` for facekp's networks: the trunk, then the head."
     return [list(m[0].parameters()), list(m[1].parameters())]
 
-# %% ../nbs/02_model.ipynb #cell-116
+# %% ../nbs/02_model.ipynb #cell-130
 def pooled_features(model: nn.Module, # a keypoint network, `Sequential(body, head)`
                     x: torch.Tensor # images (n, c, s, s) in [0, 1]
                    ) -> tuple: # keypoints (n, 68, 2) and the trunk's average-pooled features (n, channels)
@@ -349,14 +390,7 @@ def pooled_features(model: nn.Module, # a keypoint network, `Sequential(body, he
     f = model[0](x)
     return model[1](f), f.mean((2, 3))
 
-# %% ../nbs/02_model.ipynb #cell-122
-def _conv(i, o, stride=1, k=3, groups=1):
-    return nn.Sequential(nn.Conv2d(i, o, k, stride, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
-
-def _sep(i, o, stride=1):
-    "A depthwise-separable convolution: a 3x3 per channel, then a 1x1 across channels."
-    return nn.Sequential(_conv(i, i, stride, groups=i), _conv(i, o, k=1))
-
+# %% ../nbs/02_model.ipynb #cell-136
 class FaceCenterNet(nn.Module):
     "A tiny fully convolutional face finder: per 8x8 cell, a face-centre logit, the log side and the centre's offset."
     stride = 8
@@ -377,7 +411,7 @@ class FaceCenterNet(nn.Module):
         up = lambda t: F.interpolate(t, scale_factor=2.0, mode='nearest')
         return self.head(a + up(self.lat16(b) + up(self.lat32(c))))
 
-# %% ../nbs/02_model.ipynb #cell-128
+# %% ../nbs/02_model.ipynb #cell-142
 KEYPOINT_MODEL_FORMAT = 'facekp-keypoint-model/1'
 
 def save_keypoint_model(model: nn.Module, # a keypoint network (`keypoint_model`)
@@ -389,7 +423,7 @@ def save_keypoint_model(model: nn.Module, # a keypoint network (`keypoint_model`
     sd = {k: v.detach().cpu().clone(memory_format=torch.contiguous_format) for k, v in model.state_dict().items()}  # channels-last training
     return save_atomically({'format': KEYPOINT_MODEL_FORMAT, 'config': dict(config), 'state_dict': sd, **extra}, path)
 
-# %% ../nbs/02_model.ipynb #cell-132
+# %% ../nbs/02_model.ipynb #cell-146
 def load_keypoint_model(path, # a file written by `save_keypoint_model`
                         device='cpu' # where the model goes
                        )->tuple: # (the model in eval mode, its config, the file's other entries)
@@ -405,7 +439,7 @@ def load_keypoint_model(path, # a file written by `save_keypoint_model`
     extra = {k: v for k, v in d.items() if k not in ('format', 'config', 'state_dict')}
     return model.to(device).eval(), d['config'], extra
 
-# %% ../nbs/02_model.ipynb #cell-139
+# %% ../nbs/02_model.ipynb #cell-153
 FACE_DETECTOR_FORMAT = 'facekp-face-detector/1'
 
 def save_face_detector(model: FaceCenterNet, # the network
@@ -416,7 +450,7 @@ def save_face_detector(model: FaceCenterNet, # the network
     sd = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return save_atomically({'format': FACE_DETECTOR_FORMAT, 'widths': list(model.widths), 'state_dict': sd, **extra}, path)
 
-# %% ../nbs/02_model.ipynb #cell-141
+# %% ../nbs/02_model.ipynb #cell-155
 def load_face_detector(path # a file written by `save_face_detector`
                       ) -> FaceCenterNet: # the network, in eval mode
     "A `FaceCenterNet` from a file written by `save_face_detector`, in eval mode (weights only, no code runs)."
@@ -428,7 +462,7 @@ def load_face_detector(path # a file written by `save_face_detector`
     except RuntimeError as e: raise ModelError(f'{path}: weights do not fit the network ({str(e).splitlines()[0]})') from None
     return m.eval()
 
-# %% ../nbs/02_model.ipynb #cell-147
+# %% ../nbs/02_model.ipynb #cell-161
 def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
                          example: torch.Tensor, # an input it takes; its outputs are compared on it
                          out, # the ONNX file to write (atomically)
@@ -457,7 +491,7 @@ def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
             if not err <= atol: raise ModelError(f'{out}: the ONNX export gives {name} {err:.3g} away from PyTorch (more than {atol}); not written')
     return Path(out)
 
-# %% ../nbs/02_model.ipynb #cell-153
+# %% ../nbs/02_model.ipynb #cell-167
 class WithFaceCheck(nn.Module):
     "A keypoint network with its face check as a second output: keypoints (n, 68, 2) and the probability (n,) that each crop is a face."
     def __init__(self, model: nn.Module, # a keypoint network, `Sequential(body, head)`
@@ -469,7 +503,7 @@ class WithFaceCheck(nn.Module):
         k, f = pooled_features(self.model, x)
         return k, torch.sigmoid(((f - self.mean) / self.std) @ self.w + self.b)
 
-# %% ../nbs/02_model.ipynb #cell-158
+# %% ../nbs/02_model.ipynb #cell-172
 def export_onnx(path=None, # a keypoint model or face detector file (default: the shipped keypoint model)
                 out=None, # the ONNX file (default: the twin, `path` with `.onnx`)
                 opset: int=17 # the ONNX opset

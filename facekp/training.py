@@ -121,7 +121,7 @@ def keypoint_learner(dls, # `DataLoaders` from `keypoint_dls` (their size, crop 
                      arch='mobilenet_v2', # a name in `facekp.model.ARCHS`
                      pretrained=True, # the trunk's ImageNet weights: True, False (random), or a weights file
                      loss='wing', # 'wing', 'mse', 'l1', 'smoothl1', or a loss function
-                     head='spatial', # 'spatial' (keeps the feature map's layout) or 'pooled' (fastai's kind)
+                     head='spatial', # 'spatial' (keeps the feature map's layout), 'integral' (heatmaps, soft-argmax) or 'pooled' (fastai's kind)
                      head_mid=64, # channels of the spatial head's 1x1 convolution
                      head_dropout=0.1, # dropout before the head's last layer
                      metrics=None, # fastai metrics; None: `NME()`

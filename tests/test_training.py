@@ -53,6 +53,22 @@ def test_cli_train_and_evaluate_json(data_dir, tmp_path, capsys):
     assert len(rows) == 1 and rows[0]['n_images'] == 6 and 0 < rows[0]['nme_io'] and rows[0]['split'] == 'test'
     assert (tmp_path / 'e' / 'ced.png').is_file() and (tmp_path / 'e' / f'worst_{data_dir.name}_test_true.png').is_file()
 
+def test_integral_head_trains_exports_and_detects(data_dir, tmp_path, capsys):
+    m = tmp_path / 'integral.pth'
+    assert main(['train', '--data', str(data_dir), '--out', str(m), '--run-dir', str(tmp_path / 'r'), '--size', '64',
+                 '--bs', '8', '--epochs', '1', '--pretrained', 'false', '--head', 'integral']) == 0
+    from facekp.model import IntegralHead
+    model, cfg, _ = load_keypoint_model(m)
+    assert cfg['head'] == 'integral' and isinstance(model[1], IntegralHead)
+    assert model[1].heatmaps(model[0](torch.rand(1, 3, 64, 64))).shape == (1, 68, 8, 8)   # 2x2 map, doubled twice
+    assert main(['export-onnx', '--model', str(m)]) == 0   # checked against PyTorch before it is kept
+    from facekp.inference import OnnxKeypointModel
+    assert OnnxKeypointModel(m.with_suffix('.onnx')).source_sha256 == file_sha256(m)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e: main(['train', '--data', str(data_dir), '--head', 'heatmap'])
+    assert e.value.code == 2
+    assert "argument --head: invalid choice: 'heatmap'" in capsys.readouterr().err
+
 def test_cli_bad_model_is_clear(data_dir, tmp_path, capsys):
     bad = tmp_path / 'bad.pth'; bad.write_bytes(b'\x00' * 100)
     assert main(['evaluate', '--model', str(bad), '--data', str(data_dir)]) == 2
