@@ -3,6 +3,8 @@
     python bench/accuracy.py --data ../shared/facekp-data --data ../shared/300w-train
         -> bench/results/accuracy.json: each source's validation faces and test split, on crops around the true
            keypoints and through the whole pipeline; the rows `facekp evaluate --json` prints (`evaluate_sources`)
+    python bench/accuracy.py --model runs/integral/facekp.pth --split identity --out bench/results/accuracy_integral.json --data ...
+        -> another model's validation rows only (a candidate is never scored on a test split)
     python bench/accuracy.py --table pipeline --data ../shared/300w-train
         -> bench/results/pipeline.json: the whole pipeline on the validation faces of the last --data source with
            other settings: refinement passes and tolerance, the CNN face detector's threshold and first scale
@@ -37,6 +39,7 @@ def main():
     p.add_argument('--sides', type=int, nargs='+', default=[192, 176, 160, 144, 128], help='--table first-scale: the sides tried')
     p.add_argument('--data', action='append', help='a data source (repeat it for several)')
     p.add_argument('--model', default=None, help='keypoint model file (default: the shipped one)')
+    p.add_argument('--split', default='all', choices=['all', 'identity'], help="--table sources: 'identity' for the validation faces alone")
     p.add_argument('--detector', default='cnn', choices=['cnn', 'haar'], help='the face detector of the pipeline rows')
     p.add_argument('--limit', type=int, help='only the first N faces of each split of each source (a trial run)')
     p.add_argument('--trial', action='store_true', help='mark the results as a trial run (implied by --limit)')
@@ -53,7 +56,7 @@ def main():
     model = a.model or str(default_model_path())
     trial = a.trial or a.limit is not None
     if a.table == 'sources':
-        rows = evaluate_sources(model, a.data, 'all', 'both', a.detector, limit=a.limit, progress=False)
+        rows = evaluate_sources(model, a.data, a.split, 'both', a.detector, limit=a.limit, progress=False)
         results = dict(rows=[r.to_dict() for r in rows])
         for r in rows: print(f'{r.source:14s} {r.split:8s} {r.boxes:5s} {r.n_images:5d} faces  found {100 * r.found:5.1f} %  '
                              f'NME {100 * r.nme_io:.2f} %', file=sys.stderr, flush=True)
