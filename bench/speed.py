@@ -39,7 +39,8 @@ Measures, on CPU (and on the GPU when there is one, with --device cuda):
     tools' start-up is not counted (bench/startup.py measures that). A tool that is missing or fails
     prints one line and is left out; --no-dlib, --no-mediapipe skip them.
 Every timing is measured --repeats times (each a whole measurement: a median over repeated calls, or a pass over
-all the images; the workers make their passes in one process); the results give the median, and the results file
+all the images; the tools in processes of their own take turns, one pass each, facekp, dlib, MediaPipe, facekp, ...,
+so that a busy spell of a shared machine falls on all of them alike); the results give the median, and the results file
 each timing's spread (`timings`: min, max, quartiles, every value). The accuracy numbers (faces found, NME) do not
 change between repeats and are measured once. The results file (bench/provenance.py) records the machine, the
 versions (dlib's and MediaPipe's too), the git commit and whether the tree had uncommitted changes, the date and
@@ -114,6 +115,19 @@ def run_worker(tool, python, images_npz, *args):
         lines = [l.strip() for l in r.stderr.splitlines() if l.strip()]
         return None, f'worker exit {r.returncode}: {lines[-1] if lines else "no message"}'
     with np.load(out) as z: return {k: z[k] for k in z.files}, None
+
+def run_workers_in_turn(jobs, images_npz, repeats):
+    """Run each (tool, python, args) worker once per repeat, taking turns (A B C A B C ...), so that a busy spell of a
+    shared machine falls on every tool alike: {tool: (results with each pass's times, None) or (None, why not)}."""
+    out = {}
+    for _ in range(repeats):
+        for tool, python, args in jobs:
+            if tool in out and out[tool][0] is None: continue   # failed once: not again
+            z, why = run_worker(tool, python, images_npz, *args, '--repeats', '1')
+            if z is None or tool not in out: out[tool] = (z, why); continue
+            for k in ('pass_seconds', 'pass_cpu_seconds', 'predictor_ms_per_face'):
+                if k in z: out[tool][0][k] = np.concatenate([np.atleast_1d(out[tool][0][k]), np.atleast_1d(z[k])])
+    return out
 
 def worker_faces(z):
     "Per image, the (points, box) of each face a worker found."
@@ -262,7 +276,14 @@ def main():
 
     # facekp as the other tools are timed: the same worker loop, in a process of its own (one that never imports
     # PyTorch on a CPU, as `facekp detect` does not), one image per call: the headline one-per-call number
-    z, why = run_worker('facekp', sys.executable, images(), '--repeats', str(R), '--model', str(onnx_path if a.onnx else model))
+    # the tools in processes of their own take turns, one pass each, R times: the same machine for all of them
+    try: import dlib
+    except ImportError: dlib = None
+    jobs = [('facekp', sys.executable, ['--model', str(onnx_path if a.onnx else model)])]
+    if not a.no_dlib and dlib is None: jobs.append(('dlib', a.dlib_python, []))
+    if not a.no_mediapipe: jobs.append(('mediapipe', a.mp_python, ['--max-faces', str(a.mp_max_faces)] + (['--refine'] if a.mp_refine else [])))
+    turns = run_workers_in_turn(jobs, images(), R)
+    z, why = turns['facekp']
     if z is None: print(f'facekp worker failed: {why}; the one-per-call number is the in-process one')
     else:
         res['facekp_process_images_per_s'] = T.add('facekp_process_images_per_s', len(rgbs) / z['pass_seconds'], 'images/s')
@@ -272,8 +293,6 @@ def main():
         T.d['facekp_one_per_call_images_per_s'] = T.d['facekp_process_images_per_s']
 
     if not a.no_dlib:
-        try: import dlib
-        except ImportError: dlib = None
         if dlib is not None:
             hog, sp = dlib.get_frontal_face_detector(), dlib.shape_predictor(dlib_predictor_path())
             speeds = []
@@ -293,7 +312,7 @@ def main():
             ratios('dlib')
         else:
             try:
-                z, why = run_worker('dlib', a.dlib_python, images(), '--repeats', str(R))
+                z, why = turns['dlib']
                 if z is None:
                     print(f'dlib skipped: not installed here, and {a.dlib_python}: {why} '
                           '(pip install dlib-bin face-recognition-models, here or in --dlib-python\'s venv)')
@@ -309,8 +328,7 @@ def main():
 
     if not a.no_mediapipe:
         try:
-            args = ['--max-faces', str(a.mp_max_faces), '--repeats', str(R)] + (['--refine'] if a.mp_refine else [])
-            z, why = run_worker('mediapipe', a.mp_python, images(), *args)
+            z, why = turns['mediapipe']
             if z is None: print(f'MediaPipe skipped: {a.mp_python}: {why} (python3 -m venv /work/venv-mp && /work/venv-mp/bin/pip install mediapipe==0.10.14)')
             else:
                 assert len(z['counts']) == len(rgbs), f'{len(z["counts"])} results for {len(rgbs)} images'

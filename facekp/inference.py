@@ -153,7 +153,7 @@ def crop_change(a, # the first crop (x0, y0, sx, sy), for a model of input side 
 def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
                        boxes:list, # face boxes (n, 4) as x, y, w, h, one array per image (from `find_faces`)
                       )->list: # a list per image of faces {'keypoints', 'score'}, one per box
-    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints."
+    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints (a refined face: the mean of its last two passes)."
     crops, owners = [], []
     for i, (rgb, bs) in enumerate(zip(images, boxes)):
         cs = [snap_box(self.face_detector.crop(b, self.size, self.margin), self.size) for b in bs]
@@ -161,7 +161,7 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
     if not crops: return [[] for _ in images]
     kp, prob = self._predict(self._crops(images, owners, crops))
     kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
-    moved, todo = np.zeros(len(crops)), np.arange(len(crops))
+    before, moved, todo = kp1.copy(), np.zeros(len(crops)), np.arange(len(crops))   # `before`: each face's previous pass
     for _ in range(int(self.refine)):  # re-crop around the keypoints while the crop still moves
         new = [snap_box(crop_box(kp1[j], (1, 1), self.size, 'face', self.margin), self.size) for j in todo]
         still = np.array([crop_change(crops[j], c, self.size) > self.refine_tol for j, c in zip(todo, new)], bool)
@@ -171,14 +171,15 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
         kp2 = np.stack([from_crop(k, c) for k, c in zip(kp, new)])
         io = np.linalg.norm(kp2[:, 36] - kp2[:, 45], axis=-1).clip(1e-3)
         moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
-        kp1[todo] = kp2
+        before[todo], kp1[todo] = kp1[todo], kp2
         for j, c in zip(todo, new): crops[j] = c
         if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
     # with a face check: its lowest probability over the face's crops; without: how little the keypoints moved on the last pass
     score = prob if prob is not None else np.exp(-moved / 0.15)
+    final = (kp1 + before) / 2   # a face never re-cropped: its one pass (`before` is `kp1` there)
     out = [[] for _ in images]
     for j, o in enumerate(owners):
-        out[o].append(dict(keypoints=kp1[j].astype(np.float32), score=float(score[j])))
+        out[o].append(dict(keypoints=final[j].astype(np.float32), score=float(score[j])))
     return out
 
 # %% ../nbs/05_inference.ipynb #cell-052
