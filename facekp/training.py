@@ -320,7 +320,7 @@ def reuse_freed_memory() -> bool: # True if glibc took the settings; False where
                                                     (M_TOP_PAD, 64 << 20)])
 
 # %% ../nbs/06_training.ipynb #cell-076
-TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=60, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
+TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=80, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
                       valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
                       max_rotate=15., max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25, gray=False,
                       init=None)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
