@@ -366,9 +366,9 @@ def onnx_session(path, # an ONNX file
     if key in _sessions: return _sessions[key]   # checking a twin and then running it loads the file once
     opts = ort.SessionOptions()
     if threads: opts.intra_op_num_threads = threads
-    # threads that sleep between runs instead of spinning: on a few cores, spinning threads take the CPU from the
-    # work between one image's small runs (cropping, the next pass); batches run no slower
-    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
+    # threads spin while a run lasts and stop as it returns: spinning between runs takes the CPU of a few cores from
+    # the work between one image's small runs (the face detector, cropping, the next pass)
+    opts.add_session_config_entry('session.force_spinning_stop', '1')
     opts.log_severity_level = 3
     try: s = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
     except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({first_line(e)})') from None
