@@ -122,11 +122,11 @@ def _label(r):
 def t_accuracy(res):
     "The model card's Measured table: every row of `facekp evaluate`."
     d = res['accuracy']
-    head = ['source', 'split', 'boxes', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth']
+    head = ['source', 'split', 'boxes', 'points', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth']
     rows = []
     for r in _accuracy_rows(d):
         src, split = _label(r); reg = r['nme_regions']
-        rows.append([src, split, r['boxes'], str(r['n_images']), pct(r['found'], 1), pct(r['nme_io']), pct(r['nme_median']),
+        rows.append([src, split, r['boxes'], r.get('convention') or 'network', str(r['n_images']), pct(r['found'], 1), pct(r['nme_io']), pct(r['nme_median']),
                      pct(r['fr_010']), f"{r['auc_008']:.3f}", *(f"{100 * reg[k]:.2f}" if k in reg else '-'
                                                               for k in ('jaw', 'brows', 'nose', 'eyes', 'mouth'))])
     return table(head, rows) + '\n\n' + provenance(d)

@@ -52,6 +52,7 @@ def main():
     from facekp.evaluation import evaluate_pipeline, evaluate_sources
     from facekp.inference import KeypointDetector
     from facekp.model import default_model_path
+    from facekp.core import point_convention
     from facekp.data import open_source, split_tables
     model = a.model or str(default_model_path())
     trial = a.trial or a.limit is not None
@@ -63,9 +64,11 @@ def main():
     elif a.table == 'first-scale':   # validation faces only: never a test split
         val = split_tables(a.data, 'identity', limit=a.limit)[1]
         results = dict(split='identity', rows=[])
+        cfg = KeypointDetector(model, convention=None).config   # the point conventions the model has
         for side in a.sides:
-            det = KeypointDetector(model, face_detector='cnn', face_detector_kwargs=dict(base_side=side))
-            for name, df in val.groupby('source', sort=False):
+            for name, df in val.groupby('source', sort=False):   # each source in the model's convention for its kind (as `facekp evaluate`)
+                det = KeypointDetector(model, face_detector='cnn', face_detector_kwargs=dict(base_side=side),
+                                       convention=point_convention(cfg, 'auto', df['kind'].iat[0]))
                 r = evaluate_pipeline(df, det, progress=False)
                 results['rows'].append({**r.to_dict(), 'base_side': side, 'source': name})
                 print(f'{side:4d} px  {name:14s} {len(df):4d} faces  missed {r.n_missed:3d}  NME {100 * r.nme_io:.2f} %  '

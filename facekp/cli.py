@@ -12,9 +12,9 @@ from .core import (HEAD_NAMES, IMAGE_EXTS, DataError, ModelError, as_rgb_array, 
                          progress, resolve_device)
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'DETECT_JSON', 'DATA_HELP', 'build_parser', 'main', 'expand_images', 'annotated_names', 'cmd_detect',
-           'cmd_align', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_data_info', 'cmd_data_download', 'cmd_data_show',
-           'cmd_train', 'cmd_evaluate', 'cmd_export_onnx', 'cmd_train_face_detector']
+__all__ = ['EXAMPLES', 'CONVENTION_HELP', 'DETECT_JSON', 'DATA_HELP', 'build_parser', 'main', 'expand_images', 'annotated_names',
+           'cmd_detect', 'cmd_align', 'cmd_filter', 'cmd_swap', 'cmd_video', 'cmd_data_info', 'cmd_data_download',
+           'cmd_data_show', 'cmd_train', 'cmd_evaluate', 'cmd_export_onnx', 'cmd_train_face_detector']
 
 # %% ../nbs/90_cli.ipynb #cell-006
 def _ranged(kind, lo=None, hi=None):
@@ -176,7 +176,7 @@ def cmd_detect(args:argparse.Namespace, # the parsed command line of `facekp det
         if d is not None and os.path.realpath(d) in inputs:
             raise ValueError(f'--out {out}: would write {d} over an input image; choose another --out')
     det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
-                           face_detector_kwargs=options, refine=args.refine)
+                           face_detector_kwargs=options, refine=args.refine, convention=args.convention)
     if args.pose: from facekp.geometry import draw_pose, head_pose
     report, errors, pending = [], [], []
 
@@ -209,6 +209,9 @@ def cmd_detect(args:argparse.Namespace, # the parsed command line of `facekp det
     return 2 if errors else 0
 
 # %% ../nbs/90_cli.ipynb #cell-048
+CONVENTION_HELP = ("whose placement of the 68 points: 'auto' (300-W's, as photos are marked, when the model has it), "
+                   "a convention of the model ('300w', 'udacity': as the Udacity frames are marked), or 'none' (the network's own)")
+
 def _model_args(p):
     "The --model and --device options of the commands that run the keypoint model."
     p.add_argument('--model', default=None, help='model file, .pth or .onnx (default: $FACEKP_MODEL, else the shipped model)')
@@ -220,7 +223,7 @@ def _detect_on_ray(args):
     from facekp.scale import landmark_dataset
     if not args.images: raise ValueError('--engine ray: give the images (folders, globs, .txt lists or .parquet/.csv tables of paths)')
     if not str(args.out).endswith('.parquet'): raise ValueError(f'--out {args.out}: with --engine ray, a folder for Parquet files, named *.parquet')
-    single = [o for o, v in (('--flip', args.flip), ('--pose', args.pose), ('--numbered', args.numbered), ('--refine', args.refine is not None),
+    single = [o for o, v in (('--flip', args.flip), ('--convention', args.convention != 'auto'), ('--pose', args.pose), ('--numbered', args.numbered), ('--refine', args.refine is not None),
                              ('--scale-factor', args.scale_factor is not None), ('--min-neighbors', args.min_neighbors is not None)) if v]
     if single: raise ValueError(f'{", ".join(single)}: not with --engine ray')
     with _progress_to_stderr():
@@ -260,6 +263,7 @@ def _add_detect(sub, argv):
     dt.add_argument('--json', action='store_true', help='print one JSON document with every face (schema below)')
     _model_args(dt)
     dt.add_argument('--flip', action='store_true', help='average with the mirrored image (slower, steadier)')
+    dt.add_argument('--convention', default='auto', metavar='NAME', help=CONVENTION_HELP)
     dt.add_argument('--min-score', type=_ranged(float, 0, 1), default=0.01, help='drop boxes the model\'s face check scores lower (default: 0.01)')
     dt.add_argument('--numbered', action='store_true', help='number the points in the annotated images')
     dt.add_argument('--pose', action='store_true', help='head pose: yaw, pitch and roll in the JSON, the head\'s axes in the annotated images')
@@ -598,7 +602,7 @@ def cmd_evaluate(args:argparse.Namespace, # the parsed command line of `facekp e
     from facekp.evaluation import evaluate_sources, plot_ced, plot_worst
     with _progress_to_stderr():
         rows = evaluate_sources(args.model, args.data, args.split, args.boxes, args.detector, limit=args.limit,
-                                device=resolve_device(args.device or 'cpu'), flip=args.flip, progress=True)
+                                device=resolve_device(args.device or 'cpu'), flip=args.flip, progress=True, convention=args.convention)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     label = lambda r: f"{r.source} {'validation' if r.split == 'identity' else r.split}, {r.boxes} boxes"
     plot_ced({label(r): r for r in rows}, out / 'ced.png')
@@ -606,17 +610,18 @@ def cmd_evaluate(args:argparse.Namespace, # the parsed command line of `facekp e
     if args.json: print(json.dumps([r.to_dict() for r in rows])); return 0
     print(f"{args.model}: NME (inter-ocular) and failures (NME > 10 %) of each source's validation faces (people or "
           "photos held out of training) and test split; 'true' boxes are crops around the true keypoints, "
-          f"'{args.detector}' boxes come from the face detector (a face it misses counts as a failure)")
-    head = ('source', 'split', 'boxes', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth')
+          f"'{args.detector}' boxes come from the face detector (a face it misses counts as a failure); 'points': whose placement "
+          "of the points is scored (the model's convention for the source's kind of data, or the network's own)")
+    head = ('source', 'split', 'boxes', 'points', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth')
     table = [head]
     for r in rows:
         reg = r.nme_regions
-        table.append((r.source, 'validation' if r.split == 'identity' else r.split, r.boxes, str(r.n_images),
+        table.append((r.source, 'validation' if r.split == 'identity' else r.split, r.boxes, r.convention or 'network', str(r.n_images),
                       f"{100 * r.found:.1f} %", f"{100 * r.nme_io:.2f} %", f"{100 * r.nme_median:.2f} %",
                       f"{100 * r.fr_010:.2f} %", f"{r.auc_008:.3f}",
                       *(f"{100 * reg[k]:.2f}" if k in reg else '-' for k in ('jaw', 'brows', 'nose', 'eyes', 'mouth'))))
     w = [max(len(t[i]) for t in table) for i in range(len(head))]
-    for t in table: print('  '.join(c.ljust(w[i]) if i < 3 else c.rjust(w[i]) for i, c in enumerate(t)))
+    for t in table: print('  '.join(c.ljust(w[i]) if i < 4 else c.rjust(w[i]) for i, c in enumerate(t)))
     print(f'plots: {out / "ced.png"} and the worst faces of each row in {out}/worst_*.png')
     return 0
 
@@ -642,6 +647,9 @@ def _add_evaluate(sub, argv):
     e.add_argument('--limit', type=_ranged(int, 1), default=None, help='only the first N images of each split of each source')
     e.add_argument('--json', action='store_true', help='print one JSON object')
     e.add_argument('--flip', action='store_true', help='average each prediction with that of the mirrored face')
+    e.add_argument('--convention', default='auto', metavar='NAME',
+                   help="whose placement of the points is scored: 'auto' (each source's own kind's, when the model has it), "
+                        "a convention of the model ('300w', 'udacity'), or 'none' (the network's own points)")
     e.add_argument('--out', default='eval', help='folder for the plots')
     e.add_argument('--device', default=None, help='cpu or cuda')
     e.set_defaults(func=cmd_evaluate)

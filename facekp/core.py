@@ -18,8 +18,9 @@ __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXEL
            'ARCH_NAMES', 'HEAD_NAMES', 'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image',
            'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'snap_box', 'face_squares', 'square_iou',
            'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
-           'check_model_file', 'check_config', 'onnx_available', 'onnx_session', 'say_once', 'onnx_twin',
-           'pick_backend', 'check_number', 'resolve_device', 'Progress', 'progress']
+           'check_model_file', 'check_config', 'point_convention', 'point_map', 'apply_point_map', 'onnx_available',
+           'onnx_session', 'say_once', 'onnx_twin', 'pick_backend', 'check_number', 'resolve_device', 'Progress',
+           'progress']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -331,7 +332,15 @@ def check_model_file(path, # a model file (.pth or .onnx)
 ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
 HEAD_NAMES = ('spatial', 'integral', 'pooled')
 
-def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head)
+def _is_point_map(v) -> bool:
+    "Is `v` an affine map of the 136 coordinates: a `linear` (136, 136) and a `shift` (136,), finite and within ±10?"
+    if not isinstance(v, dict) or set(v) != {'linear', 'shift'}: return False
+    try: a, b = np.asarray(v['linear'], dtype=np.float64), np.asarray(v['shift'], dtype=np.float64)
+    except (TypeError, ValueError): return False
+    return (a.shape == (2 * N_POINTS, 2 * N_POINTS) and b.shape == (2 * N_POINTS,)
+            and all(bool(np.isfinite(x).all() and (np.abs(x) <= 10).all()) for x in (a, b)))
+
+def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head, conventions)
                  path, # the model file it comes from, named in errors
                 )->dict: # `cfg`, when facekp can build that model
     "`cfg` if it describes a keypoint model facekp can build and crop for, else a `ModelError` naming the file and the value."
@@ -344,7 +353,42 @@ def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_poin
     for k, ok in rules.items():
         if k not in cfg: raise ModelError(f'{path}: its config has no {k!r}')
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
+    conv = cfg.get('conventions', {})
+    if not isinstance(conv, dict) or not all(isinstance(k, str) and _is_point_map(v) for k, v in conv.items()):
+        raise ModelError(f'{path}: its config has conventions that are not affine maps of the 136 coordinates')
     return cfg
+
+# %% ../nbs/00_core.ipynb #cell-136b
+def point_convention(cfg:dict, # a keypoint model's config (`check_config`)
+                     convention='auto', # a name in the config's `conventions`, 'auto' (`kind`, when the model has it) or None (the network's own points)
+                     kind:str='300w', # for 'auto': the kind of data the points are for ('300w': photos; 'udacity': the Udacity frames)
+                     path='model', # the model file, named in errors
+                    )->str: # the convention's name, or None for the network's own points
+    "The point convention to use: `convention` when the model has it, or for 'auto' `kind` when the model has that (else None)."
+    convs = cfg.get('conventions') or {}
+    if convention is None or convention == 'none': return None
+    if convention == 'auto': return kind if kind in convs else None
+    if convention not in convs:
+        raise ValueError(f"convention={convention!r}: {path} has {', '.join(map(repr, convs)) or 'no conventions'} "
+                         "(or use 'auto', or 'none' for the network's own points)")
+    return convention
+
+def point_map(cfg:dict, # a keypoint model's config (`check_config`)
+              convention:str, # a convention of the model (`point_convention`), or None
+             )->tuple: # (linear (136, 136), shift (136,)) float32 arrays, or None
+    "The affine map of `convention`: the 136 coordinates (x0, y0, ..., y67) times `linear`, plus `shift` (None: the network's own points)."
+    if convention is None: return None
+    m = cfg['conventions'][convention]
+    return np.asarray(m['linear'], np.float32), np.asarray(m['shift'], np.float32)
+
+def apply_point_map(pts, # keypoints (..., 68, 2) in the network's [-1, 1] units of a crop
+                    m:tuple, # a map from `point_map`, or None
+                   )->np.ndarray: # the keypoints the map places, (..., 68, 2)
+    "Keypoints (..., 68, 2) moved by the affine map `m` (None: as they are)."
+    pts = np.asarray(pts, np.float32)
+    if m is None: return pts
+    flat = pts.reshape(-1, 2 * N_POINTS)
+    return (flat @ m[0] + m[1]).reshape(pts.shape)
 
 # %% ../nbs/00_core.ipynb #cell-138
 def onnx_available()->bool: # whether `import onnxruntime` works

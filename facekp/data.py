@@ -687,7 +687,7 @@ def split_source(source, # one source (see `open_source`)
                  valid='identity', # 'identity' (hold out whole people or photos), 'test' (the official test split) or a fraction of faces
                  valid_pct:float=None, # for 'identity': the share of groups held out (default: `VALID_PCT` of the source's kind)
                  seed:int=42, # the random choice of what is held out
-                )->tuple: # (training, validation) tables, each with a `source` column
+                )->tuple: # (training, validation) tables, each with `source` (its name) and `kind` columns
     "Training and validation tables of one source (see `open_source`) by a `valid` rule: 'identity', 'test' or a fraction."
     src = open_source(source)
     if not (valid in ('test', 'identity') or (isinstance(valid, float) and 0 < valid < 1)):
@@ -703,7 +703,7 @@ def split_source(source, # one source (see `open_source`)
         train, val = train[~mask], train[mask]
     for what, t in (('training', train), ('validation', val)):
         if not len(t): raise DataError(f'{src.name}: valid={valid!r} (valid_pct={pct}) leaves no {what} images')
-    return train.assign(source=src.name).reset_index(drop=True), val.assign(source=src.name).reset_index(drop=True)
+    return tuple(t.assign(source=src.name, kind=src.kind).reset_index(drop=True) for t in (train, val))
 
 # %% ../nbs/01_data.ipynb #cell-165
 def source_list(source, # one source, or a list or tuple of them

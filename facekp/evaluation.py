@@ -15,7 +15,7 @@ import torch
 from fastprogress.fastprogress import progress_bar
 
 import cv2
-from .core import FLIP_PERM, N_POINTS, default_model_path, from_crop, load_image
+from .core import FLIP_PERM, N_POINTS, default_model_path, from_crop, load_image, point_convention, point_map, apply_point_map
 from .data import keypoints_array, open_source, prepare_split, show_keypoints, source_list, split_tables
 from .model import auc_ced, failure_rate, load_keypoint_model, mse_udacity, nme_by_region, nme_per_image
 from .inference import KeypointDetector
@@ -66,6 +66,7 @@ class EvalResult:
     boxes: str = 'true'           # 'true' (crops around the true keypoints) or the face detector's name
     model: str = None             # the model file
     flip: bool = False            # averaged with the mirror images
+    convention: str = None        # whose placement of the points was scored (`facekp.core.point_convention`; None: the network's own)
     seconds: float = None         # how long it took
     by_source: dict = None        # with several sources: each one's metrics
     pred: np.ndarray = field(default=None, repr=False)       # predictions (n, 68, 2) in image pixels (0 where not found)
@@ -99,6 +100,7 @@ def evaluate(model_path=None, # a keypoint model `.pth` (default: the shipped mo
              device:str='cpu', # where the model runs
              progress:bool=True, # show progress bars
              flip:bool=False, # average with the mirror images
+             convention='auto', # 'auto': each source's faces in the model's convention for their kind of data (when it has one); a convention's name; or None
             )->EvalResult: # the metrics, with `by_source` for several sources
     """Metrics of the model at `model_path` on crops cut around the true keypoints of `split` of one source or several:
     'test' (the official test split) or 'identity' (the faces held out for validation by `split_tables`'s default rule:
@@ -109,13 +111,19 @@ def evaluate(model_path=None, # a keypoint model `.pth` (default: the shipped mo
     if split not in ('test', 'identity'): raise ValueError(f"split={split!r}: expected 'test' or 'identity'")
     _, df = split_tables(data, split, valid_pct, seed, limit)
     prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1, progress=progress)
-    pred = np.stack([from_crop(p, b) for p, b in zip(predict_crops(model, prep.images, device=device, progress=progress, flip=flip),
-                                                     prep.boxes)])
+    crop_pred = predict_crops(model, prep.images, device=device, progress=progress, flip=flip)
+    convs = {k: point_convention(cfg, convention, k, model_path) for k in dict.fromkeys(df['kind'])}
+    h = cfg['size'] / 2
+    for k, c in convs.items():   # each kind of data's points as the model's convention for it places them
+        rows = (df['kind'] == k).to_numpy()
+        if c is not None: crop_pred[rows] = (apply_point_map(crop_pred[rows] / h - 1, point_map(cfg, c)) + 1) * h
+    pred = np.stack([from_crop(p, b) for p, b in zip(crop_pred, prep.boxes)])
     targ = keypoints_array(df)
     names = list(dict.fromkeys(df['source']))
     by = {n: scores(pred[m], targ[m]) for n in names for m in [(df['source'] == n).to_numpy()]} if len(names) > 1 else None
     return EvalResult(**scores(pred, targ), mse_udacity=mse_udacity(pred, targ, prep.sizes), source=', '.join(names), split=split,
-                      model=str(model_path), flip=flip, seconds=round(time.time() - t0, 2), by_source=by,
+                      model=str(model_path), flip=flip, convention=', '.join(dict.fromkeys(c for c in convs.values() if c)) or None,
+                      seconds=round(time.time() - t0, 2), by_source=by,
                       pred=pred, per_image=nme_per_image(pred, targ), table=df)
 
 # %% ../nbs/08_evaluation.ipynb #cell-032
@@ -200,7 +208,7 @@ def evaluate_pipeline(df:pd.DataFrame, # faces with their true keypoints (a tabl
     per = np.full(len(df), np.inf); per[found] = nme_per_image(pred[found], targ[found])   # a miss: an infinite error
     res.update(fr_010=failure_rate(per, 0.10), fr_008=failure_rate(per, 0.08), auc_008=auc_ced(per, 0.08),
                auc_010=auc_ced(per, 0.10), found=float(found.mean()), n_missed=int((~found).sum()), n_images=len(df))
-    return EvalResult(**res, boxes=type(detector.face_detector).__name__, seconds=round(time.time() - t0, 2),
+    return EvalResult(**res, boxes=type(detector.face_detector).__name__, convention=detector.convention, seconds=round(time.time() - t0, 2),
                       pred=np.where(found[:, None, None], pred, 0), per_image=per, table=df)
 
 # %% ../nbs/08_evaluation.ipynb #cell-056
@@ -213,24 +221,28 @@ def evaluate_sources(model_path=None, # a keypoint model `.pth` (default: the sh
                      device:str='cpu', # where the models run
                      flip:bool=False, # average with the mirror images
                      progress:bool=True, # show progress bars
+                     convention='auto', # 'auto': each source in the model's convention for its kind of data (when it has one); a convention's name; or None
                     )->list: # an `EvalResult` per source, split and kind of box
     "A result per source, split and kind of box: `evaluate` for the true crops, `evaluate_pipeline` for the detector's boxes."
     if split not in ('all', 'identity', 'test'): raise ValueError(f"split={split!r}: expected 'all', 'identity' or 'test'")
     if boxes not in ('both', 'true', 'detector'): raise ValueError(f"boxes={boxes!r}: expected 'both', 'true' or 'detector'")
     model_path = model_path or default_model_path()
     sources = [open_source(s) for s in source_list(data)]
-    detector = None
-    if boxes != 'true':
-        detector = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector)
+    detectors = {}   # one per point convention
+    def detector(kind):
+        if not detectors: detectors[None] = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector, convention=None)
+        c = point_convention(detectors[None].config, convention, kind, model_path)
+        if c not in detectors: detectors[c] = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector, convention=c)
+        return detectors[c]
     rows = []
     for src in sources:
         for sp in (['identity'] + (['test'] if 'test' in src.tables else [])) if split == 'all' else [split]:
             if boxes != 'detector':
-                rows.append(evaluate(model_path, src, sp, limit=limit, device=device, progress=progress, flip=flip))
+                rows.append(evaluate(model_path, src, sp, limit=limit, device=device, progress=progress, flip=flip, convention=convention))
                 rows[-1].source = src.name
             if boxes != 'true':
                 df = split_tables(src, sp, limit=limit)[1]
-                r = evaluate_pipeline(df, detector, progress=progress)
+                r = evaluate_pipeline(df, detector(src.kind), progress=progress)
                 r.source, r.split, r.model, r.flip = src.name, sp, str(model_path), flip
                 r.boxes = face_detector if isinstance(face_detector, str) else type(face_detector).__name__
                 rows.append(r)

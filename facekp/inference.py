@@ -13,7 +13,8 @@ import numpy as np
 from fastcore.basics import patch
 
 from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
-                         default_model_path, face_squares, from_crop, onnx_session, pick_backend, resolve_device, snap_box, square_iou)
+                         default_model_path, face_squares, from_crop, onnx_session, pick_backend, point_convention, point_map,
+                         apply_point_map, resolve_device, snap_box, square_iou, to_crop)
 from .detection import make_face_detector
 
 # %% auto #0
@@ -55,6 +56,7 @@ class KeypointDetector:
                  verbose:bool=False, # print a line for an image without a face
                  backend:str='auto', # 'auto' (the ONNX twin on CPU when it matches), 'torch' or 'onnx' (see `pick_backend`)
                  workers:int=None, # threads that search images for faces at once in `batch` (default: up to 4)
+                 convention='auto', # whose placement of the points: 'auto' (300-W's, photos', when the model has it), a convention of the model ('300w', 'udacity'), or None (the network's own)
                 ):
         self.device = resolve_device(device)
         self.flip, self.verbose = bool(flip), verbose
@@ -78,6 +80,8 @@ class KeypointDetector:
             self.face_check = model[2].get('face_check') if len(model) > 2 else None
             self.model = self.model.to(self.device).eval(); self.model_path = None
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
+        self.convention = point_convention(self.config, convention, '300w', self.model_path or 'model')
+        self.point_map = point_map(self.config, self.convention)
         self.face_detector = make_face_detector(face_detector, backend='torch' if backend == 'torch' else 'auto',
                                                 **(face_detector_kwargs or {}))
         # passes and tolerance of the refinement: what this detector's boxes need (`facekp.detection`), unless given
@@ -130,13 +134,12 @@ def _predict(self:KeypointDetector, crops:np.ndarray) -> tuple:
     "Keypoints in crop pixels (n, 68, 2) and face probabilities (n,) (None without a face check)."
     x = np.ascontiguousarray(crops.transpose(0, 3, 1, 2), np.float32) * np.float32(1 / 255)  # NumPy: no thread pool for tiny ops
     if self.gray: x = x.mean(1, keepdims=True)
-    if not self.flip:
-        y, p = self._run(x)
-        return self._checked((y + 1) * self.size / 2), p
-    yy, pp = self._run(np.concatenate([x, x[..., ::-1]]))
-    a, b = yy[:len(x)], yy[len(x):][:, FLIP_PERM]
-    y = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2
-    return self._checked((y + 1) * self.size / 2), None if pp is None else pp[:len(x)]
+    if not self.flip: y, p = self._run(x)
+    else:
+        yy, pp = self._run(np.concatenate([x, x[..., ::-1]]))
+        a, b = yy[:len(x)], yy[len(x):][:, FLIP_PERM]
+        y, p = (a + np.stack([-b[..., 0], b[..., 1]], -1)) / 2, None if pp is None else pp[:len(x)]
+    return self._checked((y + 1) * self.size / 2), p
 
 # %% ../nbs/05_inference.ipynb #cell-041
 def crop_change(a, # the first crop (x0, y0, sx, sy), for a model of input side `size`
@@ -153,7 +156,7 @@ def crop_change(a, # the first crop (x0, y0, sx, sy), for a model of input side 
 def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
                        boxes:list, # face boxes (n, 4) as x, y, w, h, one array per image (from `find_faces`)
                       )->list: # a list per image of faces {'keypoints', 'score'}, one per box
-    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints (a refined face: the mean of its last two passes)."
+    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints (a refined face: the mean of its last two passes), placed by the detector's point convention."
     crops, owners = [], []
     for i, (rgb, bs) in enumerate(zip(images, boxes)):
         cs = [snap_box(self.face_detector.crop(b, self.size, self.margin), self.size) for b in bs]
@@ -177,6 +180,10 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
     # with a face check: its lowest probability over the face's crops; without: how little the keypoints moved on the last pass
     score = prob if prob is not None else np.exp(-moved / 0.15)
     final = (kp1 + before) / 2   # a face never re-cropped: its one pass (`before` is `kp1` there)
+    if self.point_map is not None:  # the passes crop around the network's own points; the answer is placed by the convention
+        for j in range(len(final)):  # in the frame of a crop around the answer, as the map was fitted on crops around faces
+            b = crop_box(final[j], (1, 1), self.size, 'face', self.margin); h = self.size / 2
+            final[j] = from_crop((apply_point_map(to_crop(final[j], b) / h - 1, self.point_map) + 1) * h, b)
     out = [[] for _ in images]
     for j, o in enumerate(owners):
         out[o].append(dict(keypoints=final[j].astype(np.float32), score=float(score[j])))

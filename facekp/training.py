@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .core import FLIP_PERM, MODELS_DIR, N_POINTS, atomic_write, default_model_path, is_shipped
 # facekp.data before fastai: it quiets fastai's import-time warning
-from .data import keypoint_dls, source_list, split_tables
+from .data import keypoint_dls, prepare_split, source_list, split_tables
 from .model import (ARCHS, NME, ModelError, keypoint_loss, keypoint_model, load_keypoint_model, model_config,
                           pooled_features, read_weights, resolve_pretrained, save_atomically, save_keypoint_model, export_onnx,
                           nme_per_image, trunk_cut, trunk_head_split)
@@ -37,7 +37,8 @@ from fastai.vision.learner import vision_learner
 # %% auto #0
 __all__ = ['TRUNK_LR_MULT', 'TRAIN_DEFAULTS', 'AUG_KEYS', 'unflip_points', 'KeypointLearner', 'keypoint_learner', 'init_weights',
            'check_settings', 'check_model_out', 'plain_containers', 'unwrap_model', 'Checkpoint', 'StopOnNonFinite',
-           'WeightAverage', 'reuse_freed_memory', 'source_metrics', 'add_face_check', 'train_keypoints']
+           'WeightAverage', 'reuse_freed_memory', 'source_metrics', 'add_face_check', 'fit_point_map',
+           'add_conventions', 'train_keypoints']
 
 # %% ../nbs/06_training.ipynb #cell-005
 TRUNK_LR_MULT = 1.0   # the shipped recipe's trunk rate: the head's (`TRAIN_DEFAULTS['trunk_lr_mult']`)
@@ -361,6 +362,42 @@ def add_face_check(model_path, # a keypoint model file: rewritten with the face 
     save_keypoint_model(model, cfg, model_path, **extra)
     return check
 
+# %% ../nbs/06_training.ipynb #cell-087b
+def fit_point_map(pred:np.ndarray, # the network's keypoints (n, 68, 2), in its [-1, 1] units of crops around the faces
+                  true:np.ndarray, # the faces' true keypoints (n, 68, 2), in the same units
+                  ridge:float=3e-6, # the ridge penalty on the linear part, per face
+                  min_faces:int=500, # with fewer faces: the mean offset alone (an identity linear part)
+                 )->dict: # {'linear': (136, 136), 'shift': (136,)}: the true coordinates ≈ the network's @ linear + shift
+    "The affine map of the 136 coordinates that best takes the network's keypoints `pred` to the true ones (ridge regression on the residual)."
+    x = np.asarray(pred, np.float64).reshape(len(pred), -1); r = x - np.asarray(true, np.float64).reshape(len(true), -1)
+    mu, rb = x.mean(0), r.mean(0)
+    w = np.zeros((x.shape[1], x.shape[1]))
+    if len(x) >= min_faces:
+        xc = x - mu
+        w = np.linalg.solve(xc.T @ xc / len(x) + ridge * np.eye(x.shape[1]), xc.T @ (r - rb) / len(x))
+    return dict(linear=np.eye(x.shape[1]) - w, shift=mu @ w - rb)   # x - ((x - mu) @ w + rb)
+
+def add_conventions(model_path, # a keypoint model file: rewritten with its point conventions in its config
+                    data=None, # the data source(s) the model learned from (see `split_tables`)
+                    valid='identity', # the split rule: the training split's faces give the maps
+                    seed=42, # the split's seed
+                    limit=None, # use only the first `limit` faces of each split of each source
+                    bs=64, # crops per batch
+                    **kwargs # `fit_point_map`'s `ridge` and `min_faces`
+                   ) -> dict: # each kind of source's map (`fit_point_map`)
+    "Fit each kind of source's point map (`fit_point_map`) on its training faces, cropped around their true keypoints, and store them as the model config's `conventions`."
+    model, cfg, extra = load_keypoint_model(model_path)
+    train = split_tables(data, valid, seed=seed, limit=limit)[0]
+    convs = {}
+    for kind, df in train.groupby('kind', sort=False):
+        prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1, progress=False)
+        x = torch.from_numpy(prep.images).permute(0, 3, 1, 2)
+        with torch.inference_mode(): pred = torch.cat([model(x[i:i + bs].float() / 255) for i in range(0, len(x), bs)]).numpy()
+        convs[kind] = fit_point_map(pred, prep.points * 2 / cfg['size'] - 1, **kwargs)
+    plain = {k: {n: np.round(v, 7).tolist() for n, v in m.items()} for k, m in convs.items()}
+    save_keypoint_model(model, {**cfg, 'conventions': plain}, model_path, **extra)
+    return convs
+
 # %% ../nbs/06_training.ipynb #cell-089
 def _plot_history(run_dir: Path, learn, history):
     "Save `training.png`: the last stage's losses (train per batch, valid per epoch) and validation NME against time."
@@ -469,6 +506,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     _plot_history(run_dir, learn, state['history'])
     with atomic_write(run_dir / 'history.json') as tmp: tmp.write_text(json.dumps(state['history'], indent=1))
     if face_check and out.is_file(): add_face_check(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])
+    if out.is_file(): add_conventions(out, data, valid=args['valid'], seed=args['seed'], limit=args['limit'])
     if state.get('twin') is not None and out.is_file():   # the model had an ONNX twin: write the new model's
         try: export_onnx(out, state['twin'])
         except ImportError: say(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")

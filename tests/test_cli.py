@@ -59,6 +59,20 @@ def test_detect_default_image_json(tmp_path, capsys):
     drawn = np.asarray(Image.open(img['annotated']))
     assert Path(img['annotated']) == tmp_path / 'grace_hopper_keypoints.jpg' and drawn.shape == np.asarray(Image.open(img['path'])).shape
 
+def test_detect_point_conventions(tmp_path, capsys):
+    "`--convention`: 300-W's points by default, the Udacity frames' or the network's own on request; an unknown one is a clear error."
+    pts = {}
+    for conv in ('auto', '300w', 'udacity', 'none'):
+        assert main(['detect', '--no-draw', '--json', '--convention', conv]) == 0
+        pts[conv] = np.array(json.loads(capsys.readouterr().out.strip().splitlines()[-1])['images'][0]['faces'][0]['keypoints'])
+    assert np.abs(pts['auto'] - pts['300w']).max() == 0
+    for a, b in (('300w', 'none'), ('udacity', 'none'), ('udacity', '300w')):
+        d = np.abs(pts[a] - pts[b]).max()
+        assert 0.05 < d < 10, (a, b, d)                       # moved, by a few pixels at most
+    assert main(['detect', '--no-draw', '--json', '--convention', 'nope']) == 2
+    err = capsys.readouterr().err
+    assert "convention='nope'" in err and "'udacity'" in err and 'Traceback' not in err
+
 def test_detect_with_either_face_detector(tmp_path, capsys):
     hopper = default_image()
     outs = {}

@@ -12,6 +12,7 @@ from facekp.core import DataError, ModelError
 from facekp.data import (KP_COLUMNS, keypoint_dls, keypoints_array, keypoints_table, open_source, photo_of, read_300w,
                          read_keypoints_csv, read_pts, split_source, split_tables)
 from facekp.evaluation import evaluate_sources, photo_square
+from facekp.model import load_keypoint_model
 from facekp.training import train_keypoints
 from conftest import SHARED_300W, face_shape
 
@@ -108,6 +109,12 @@ def test_tiny_multi_source_training_run(data_dir, w300_dir, tmp_path):
     rows = evaluate_sources(tmp_path / 'm.pth', [data_dir, w300_dir], boxes='true', progress=False)
     assert [(r.source, r.split) for r in rows] == [(data_dir.name, 'identity'), (data_dir.name, 'test'),
                                                  (w300_dir.name, 'identity')]
+    # each kind of source's point convention, measured on its training faces; each source is scored in its own
+    cfg = load_keypoint_model(tmp_path / 'm.pth')[1]
+    assert set(cfg['conventions']) == {'udacity', '300w'} and np.array(cfg['conventions']['300w']['shift']).shape == (136,)
+    assert [r.convention for r in rows] == ['udacity', 'udacity', '300w']
+    raw = evaluate_sources(tmp_path / 'm.pth', [data_dir, w300_dir], boxes='true', progress=False, convention=None)
+    assert [r.convention for r in raw] == [None] * 3 and all(a.nme_io != b.nme_io for a, b in zip(rows, raw))
     # --init: a second run starts from the first model's weights
     h2 = train_keypoints([data_dir, w300_dir], out=tmp_path / 'm2.pth', run_dir=tmp_path / 'run2', size=48, bs=4, epochs=1,
                          freeze_epochs=0, pretrained=False, valid=0.3, init=tmp_path / 'm.pth', lr=1e-9, average=0,
