@@ -33,7 +33,8 @@ def test_two_processes_write_one_model_that_evaluate_reads(tmp_path):
     assert (ck['stage'], ck['epoch'], len(ck['history'])) == (1, 1, 1)
     assert not any(k.startswith('module.') for k in ck['model'])   # the bare model's weights, not DDP's wrapper's
     e = subprocess.run([sys.executable, '-m', 'facekp.cli', 'evaluate', '--model', str(run / 'model.pth'), '--data',
-                        str(sample_data()), '--boxes', 'true', '--json', '--out', str(tmp_path / 'eval')],
+                        str(sample_data()), '--boxes', 'true', '--json', '--out', str(tmp_path / 'eval'),
+                        '--convention', 'none'],
                        capture_output=True, text=True, env=ENV, timeout=600)
     assert e.returncode == 0, e.stderr[-2000:]
     rows = json.loads(e.stdout)
