@@ -32,7 +32,7 @@ setuptools.setup(
     # the shipped models live in the repository's models/ and travel inside the package as facekp/models/
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']) + [cfg['lib_path'] + '.models'],
     package_dir={cfg['lib_path'] + '.models': 'models'},
-    package_data={cfg['lib_path'] + '.models': ['facekp.pth', 'facekp.onnx', 'face_detector.pth', 'face_detector.onnx',
+    package_data={cfg['lib_path'] + '.models': ['facekp.pth', 'facekp.onnx', 'facekp.int8.onnx', 'face_detector.pth', 'face_detector.onnx',
                                                 'README.md']},
     include_package_data=False,
     install_requires=requirements,

@@ -126,7 +126,7 @@ def t_accuracy(res):
     rows = []
     for r in _accuracy_rows(d):
         src, split = _label(r); reg = r['nme_regions']
-        rows.append([src, split, r['boxes'], r.get('convention') or 'network', str(r['n_images']), pct(r['found'], 1), pct(r['nme_io']), pct(r['nme_median']),
+        rows.append([src, split, r['boxes'] + (' int8' if r.get('precision') == 'int8' else ''), r.get('convention') or 'network', str(r['n_images']), pct(r['found'], 1), pct(r['nme_io']), pct(r['nme_median']),
                      pct(r['fr_010']), f"{r['auc_008']:.3f}", *(f"{100 * reg[k]:.2f}" if k in reg else '-'
                                                               for k in ('jaw', 'brows', 'nose', 'eyes', 'mouth'))])
     return table(head, rows) + '\n\n' + provenance(d)
@@ -154,6 +154,11 @@ def _tools(d):
     fk = 'onnx' if 'facekp_onnx_images_per_s' in r else 'torch'
     return fk, [f'facekp_{fk}'] + [t for t in ('dlib', 'mediapipe') if f'{t}_images_per_s' in r]
 
+def _backend(r) -> str:
+    "What ran facekp's keypoint network: 'ONNX int8', 'ONNX' (float32) or 'PyTorch'."
+    if 'facekp_onnx_images_per_s' not in r: return 'PyTorch'
+    return 'ONNX int8' if r.get('precision') == 'int8' else 'ONNX'
+
 def t_speed_summary(res):
     "The README's comparison with dlib and MediaPipe: error, faces found, speed, one photo as a whole process."
     d, st = res['speed'], res.get('startup')
@@ -171,7 +176,7 @@ def t_speed_summary(res):
             ['end to end, one image per call, each tool in a process of its own'] + bold([timed(d, 'facekp_one_per_call_images_per_s' if t.startswith('facekp') else
                                                               f'{t}_images_per_s', 'images/s', spread=False) for t in tools], higher(speed)),
             ["facekp's speed over this one"] + [''] + [f"{r[f'speedup_one_per_call_vs_{t}']:.2f}×" for t in tools[1:]],
-            ['keypoints of one face'] + [timed(d, f'{fk}_ms_per_face_bs1', 'ms', spread=False) + f' ({fk.upper() if fk == "onnx" else "PyTorch"})']
+            ['keypoints of one face'] + [timed(d, f'{fk}_ms_per_face_bs1', 'ms', spread=False) + f' ({_backend(r)})']
             + [(timed(d, 'dlib_predictor_ms_per_face', 'ms', spread=False) + ' (ERT alone)') if t == 'dlib' else '' for t in tools[1:]]]
     if st:
         s = st['summary']
@@ -190,19 +195,23 @@ def t_speed(res):
     d = res['speed']; r = d['results']; v = d.get('versions') or {}
     fk, tools = _tools(d)
     other = 'torch' if fk == 'onnx' else None
-    head = ['', 'facekp (ONNX)' if fk == 'onnx' else 'facekp (PyTorch)']
+    head = ['', f'facekp ({_backend(r)})']
+    f32 = 'onnx_float32_ms_per_face_bs1' in r   # the int8 twin ran, and the float32 one was measured beside it
     if 'dlib' in tools: head.append(f"dlib {r.get('dlib_version') or v.get('dlib', '')} (HOG + ERT)".replace('  ', ' '))
     if 'mediapipe' in tools: head.append(f"MediaPipe Face Mesh {r.get('mediapipe_version', '')} ({r.get('mediapipe_points', 468)} → 68 points)")
     blank = [''] * (len(tools) - 1)
     dl = lambda cell: [cell if t == 'dlib' else '' for t in tools[1:]]
     rows = [['keypoints of one face, batch 1', timed(d, f'{fk}_ms_per_face_bs1', 'ms')
-             + (f" (PyTorch {timed(d, 'torch_ms_per_face_bs1', 'ms', spread=False)})" if other else '')]
+             + (f" (float32 {timed(d, 'onnx_float32_ms_per_face_bs1', 'ms', spread=False)};" if f32 else ' (')
+             + (f" PyTorch {timed(d, 'torch_ms_per_face_bs1', 'ms', spread=False)})" if other else ')').replace('( ', '(')]
             + dl(timed(d, 'dlib_predictor_ms_per_face', 'ms') + ' (ERT alone)'),
             ['keypoints, batch 64', timed(d, f'{fk}_faces_per_s_bs64', 'faces/s')
-             + (f" (PyTorch {timed(d, 'torch_faces_per_s_bs64', 'faces/s', spread=False)})" if other else '')] + blank,
+             + (f" (float32 {timed(d, 'onnx_float32_faces_per_s_bs64', 'faces/s', spread=False)};" if f32 else ' (')
+             + (f" PyTorch {timed(d, 'torch_faces_per_s_bs64', 'faces/s', spread=False)})" if other else ')').replace('( ', '(')] + blank,
             ['face detector alone, per image', timed(d, 'cnn_detector_ms_per_image', 'ms')
              + (f" (Haar cascade {timed(d, 'haar_ms_per_image', 'ms', spread=False)})" if 'haar_ms_per_image' in r else '')] + blank,
-            ['end to end, one image per call, each tool in a process of its own', timed(d, 'facekp_one_per_call_images_per_s', 'images/s')]
+            ['end to end, one image per call, each tool in a process of its own', timed(d, 'facekp_one_per_call_images_per_s', 'images/s')
+             + (f" (float32 {timed(d, 'facekp_float32_process_images_per_s', 'images/s', spread=False)})" if 'facekp_float32_process_images_per_s' in r else '')]
             + [timed(d, f'{t}_images_per_s', 'images/s') + (f" (CPU/wall {r['mediapipe_cpu_per_wall']:.2f})" if t == 'mediapipe' else '')
                for t in tools[1:]],
             [f"end to end, `detector.batch` of {r.get('chunk', 32)}", timed(d, 'facekp_images_per_s', 'images/s')] + blank,
@@ -211,7 +220,9 @@ def t_speed(res):
             ['pipeline NME (whole frame, detected box; FR@0.10)'] + [f"{pct(r[f'{t}_pipeline_nme'])} ({pct(r[f'{t}_pipeline_fr_010'], 1)})"
                                                                      for t in tools]]
     if 'onnx_max_abs_diff_px' in r:
-        rows.append(['ONNX against PyTorch, largest difference', f"{r['onnx_max_abs_diff_px']:.1e} px of the crop"] + blank)
+        rows.append(['float32 ONNX against PyTorch, largest difference', f"{r['onnx_max_abs_diff_px']:.1e} px of the crop"] + blank)
+    if 'int8_mean_move_px' in r:
+        rows.append(['int8 against float32 ONNX: mean (largest) move of a point', f"{r['int8_mean_move_px']:.2f} ({r['int8_max_move_px']:.2f}) px of the 128 px crop"] + blank)
     return table(head, rows) + '\n\n' + provenance(d, timings=True, what=f"{r['n_images']} Udacity test images")
 
 def t_pipeline(res):

@@ -44,6 +44,8 @@ def main():
     p.add_argument('--limit', type=int, help='only the first N faces of each split of each source (a trial run)')
     p.add_argument('--trial', action='store_true', help='mark the results as a trial run (implied by --limit)')
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'int8'],
+                   help="the pipeline's keypoint network: as `facekp detect` runs it (auto: int8 where the CPU runs it faster), or float32 / int8")
     p.add_argument('--out', default=None, help='default: bench/results/accuracy.json or pipeline.json')
     a = p.parse_args()
     os.environ.setdefault('OMP_NUM_THREADS', str(a.threads))
@@ -57,7 +59,7 @@ def main():
     model = a.model or str(default_model_path())
     trial = a.trial or a.limit is not None
     if a.table == 'sources':
-        rows = evaluate_sources(model, a.data, a.split, 'both', a.detector, limit=a.limit, progress=False)
+        rows = evaluate_sources(model, a.data, a.split, 'both', a.detector, limit=a.limit, progress=False, precision=a.precision)
         results = dict(rows=[r.to_dict() for r in rows])
         for r in rows: print(f'{r.source:14s} {r.split:8s} {r.boxes:5s} {r.n_images:5d} faces  found {100 * r.found:5.1f} %  '
                              f'NME {100 * r.nme_io:.2f} %', file=sys.stderr, flush=True)
@@ -67,7 +69,7 @@ def main():
         cfg = KeypointDetector(model, convention=None).config   # the point conventions the model has
         for side in a.sides:
             for name, df in val.groupby('source', sort=False):   # each source in the model's convention for its kind (as `facekp evaluate`)
-                det = KeypointDetector(model, face_detector='cnn', face_detector_kwargs=dict(base_side=side),
+                det = KeypointDetector(model, face_detector='cnn', face_detector_kwargs=dict(base_side=side), precision=a.precision,
                                        convention=point_convention(cfg, 'auto', df['kind'].iat[0]))
                 r = evaluate_pipeline(df, det, progress=False)
                 results['rows'].append({**r.to_dict(), 'base_side': side, 'source': name})
@@ -78,7 +80,7 @@ def main():
         df = split_tables(src, 'identity', limit=a.limit)[1]
         results = dict(source=src.name, split='identity', n_faces=len(df), rows=[])
         for label, kw in PIPELINE_ROWS:
-            det = KeypointDetector(model, face_detector=a.detector, **kw)
+            det = KeypointDetector(model, face_detector=a.detector, precision=a.precision, **kw)
             r = evaluate_pipeline(df, det, progress=False)
             row = dict(label=label, settings=kw, refine=det.refine, refine_tol=det.refine_tol, **r.to_dict())
             results['rows'].append(row)

@@ -9,9 +9,13 @@ A quick trial of the whole chain (marked `trial: true`; `.ci/tables.py` renders 
 
     python bench/speed.py --data ../shared/facekp-data --onnx --limit 20 --repeats 1   # -> bench/results/speed-trial.json
 
-    python bench/speed.py [--data DIR] [--model PATH] [--onnx] [--limit N] [--threads 2] [--json] [--repeats 3]
+    python bench/speed.py [--data DIR] [--model PATH] [--onnx] [--precision auto] [--limit N] [--threads 2] [--json] [--repeats 3]
                           [--out PATH] [--trial]
                           [--no-haar] [--no-dlib] [--dlib-python PATH] [--no-mediapipe] [--mp-python PATH] [--mp-refine]
+
+With --onnx, facekp runs the model's ONNX twin that `facekp detect` would run (--precision auto: the int8 twin on a CPU
+with VNNI or a dot product, else float32; or --precision float32 / int8); when that is the int8 twin, the float32 twin
+is measured beside it (keypoints alone, and end to end in a process of its own).
 
 Measures, on CPU (and on the GPU when there is one, with --device cuda):
   - keypoints for one face at batch 1 (median ms over repeated calls; the model only, one pass);
@@ -105,10 +109,10 @@ LABEL_SHIFT = 0.5
 def run_worker(tool, python, images_npz, *args):
     "Run bench/landmark_worker.py `tool` with `python` (the tool's own venv): (its results, None) or (None, why not)."
     if not os.path.exists(python): return None, 'not found'
-    out = Path(images_npz).with_name(f'{tool}-out.npz')
+    out = Path(images_npz).with_name(f'{tool.replace(":", "-")}-out.npz')
     env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME')}
     env.update(GLOG_minloglevel='2', TF_CPP_MIN_LOG_LEVEL='2')
-    try: r = subprocess.run([python, str(WORKER), tool, str(images_npz), str(out), *args], capture_output=True, text=True,
+    try: r = subprocess.run([python, str(WORKER), tool.split(':')[0], str(images_npz), str(out), *args], capture_output=True, text=True,
                             env=env, timeout=3600)
     except (OSError, subprocess.SubprocessError) as e: return None, f'{type(e).__name__}: {e}'.splitlines()[0]
     if r.returncode != 0 or not out.exists():
@@ -123,7 +127,7 @@ def run_workers_in_turn(jobs, images_npz, repeats):
     for _ in range(repeats):
         for tool, python, args in jobs:
             if tool in out and out[tool][0] is None: continue   # failed once: not again
-            z, why = run_worker(tool, python, images_npz, *args, '--repeats', '1')
+            z, why = run_worker(tool, python, images_npz, *args, '--repeats', '1')   # `tool`: a worker's tool, or tool:label
             if z is None or tool not in out: out[tool] = (z, why); continue
             for k in ('pass_seconds', 'pass_cpu_seconds', 'predictor_ms_per_face'):
                 if k in z: out[tool][0][k] = np.concatenate([np.atleast_1d(out[tool][0][k]), np.atleast_1d(z[k])])
@@ -142,6 +146,7 @@ def dlib_predictor_path():
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data'); p.add_argument('--model', default=None); p.add_argument('--onnx', action='store_true')
+    p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'int8'], help="with --onnx: the twin's arithmetic (as `facekp detect --precision`)")
     p.add_argument('--limit', type=int); p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu'); p.add_argument('--json', action='store_true')
     p.add_argument('--no-dlib', action='store_true')
@@ -170,11 +175,18 @@ def main():
     haar = dict(face_detector='haar', face_detector_kwargs=dict(scale_factor=a.scale_factor, min_neighbors=a.min_neighbors))
     det = KeypointDetector(model, device=a.device, backend='torch', **opts)
     det_haar = KeypointDetector(model, device=a.device, backend='torch', **opts, **haar)
-    if a.onnx:
+    if a.onnx:   # the twins the model file has (checked by their sha256); a float32 one is exported when it has none
+        from facekp.core import cpu_flags, int8_is_fast, onnx_twin
         from facekp.model import export_onnx
-        onnx_path = export_onnx(model, Path(os.environ.get('TMPDIR', '/tmp')) / 'facekp-bench.onnx')
+        float_path = onnx_twin(model, quiet=True) or export_onnx(model, Path(os.environ.get('TMPDIR', '/tmp')) / 'facekp-bench.onnx')
+        int8_path = onnx_twin(model, quiet=True, precision='int8')
+        if a.precision == 'int8' and int8_path is None: sys.exit(f'--precision int8: {model} has no int8 twin (facekp export-onnx --int8)')
+        use_int8 = int8_path is not None and (a.precision == 'int8' or (a.precision == 'auto' and int8_is_fast()))
+        onnx_path = int8_path if use_int8 else float_path
         det_onnx = KeypointDetector(onnx_path, **opts)
+        det_float = KeypointDetector(float_path, **opts) if use_int8 else det_onnx
         det_haar = KeypointDetector(onnx_path, **opts, **haar)
+        res.update(precision=det_onnx.precision, int8_is_fast=int8_is_fast(), cpu_int8_flags=sorted(f for f in cpu_flags() if 'vnni' in f or f in ('amx_int8', 'asimddp')))
     res['refine_cnn'], res['refine_haar'] = [(d.refine, d.refine_tol) for d in (det_onnx if a.onnx else det, det_haar)]
     df = read_keypoints_csv(find_data(a.data) / SPLIT_CSVS['test'])
     if a.limit: df = df.iloc[:a.limit]
@@ -219,7 +231,12 @@ def main():
         res['onnx_ms_per_face_bs1'] = T.add('onnx_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det_onnx.model.run(one_np), 200)), 'ms')
         res['onnx_faces_per_s_bs64'] = T.add('onnx_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det_onnx.model.run(many_np), 20)), 'faces/s')
         with torch.inference_mode(): ref = det.model(many).float().cpu().numpy()
-        res['onnx_max_abs_diff_px'] = float(np.abs(ref.reshape(len(many_np), -1) - det_onnx.model.run(many_np)[0].reshape(len(many_np), -1)).max() * s / 2)
+        res['onnx_max_abs_diff_px'] = float(np.abs(ref.reshape(len(many_np), -1) - det_float.model.run(many_np)[0].reshape(len(many_np), -1)).max() * s / 2)
+        if det_float is not det_onnx:   # the float32 twin beside the int8 one; how far the int8 points lie from the float32 ones
+            res['onnx_float32_ms_per_face_bs1'] = T.add('onnx_float32_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det_float.model.run(one_np), 200)), 'ms')
+            res['onnx_float32_faces_per_s_bs64'] = T.add('onnx_float32_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det_float.model.run(many_np), 20)), 'faces/s')
+            move = np.linalg.norm(det_onnx.model.run(many_np)[0] - det_float.model.run(many_np)[0], axis=-1) * s / 2
+            res['int8_mean_move_px'], res['int8_max_move_px'] = float(move.mean()), float(move.max())
 
     # the model's own NME (true-keypoint crops)
     from facekp.evaluation import predict_crops
@@ -280,6 +297,7 @@ def main():
     try: import dlib
     except ImportError: dlib = None
     jobs = [('facekp', sys.executable, ['--model', str(onnx_path if a.onnx else model)])]
+    if a.onnx and det_float is not det_onnx: jobs.append(('facekp:float32', sys.executable, ['--model', str(float_path)]))
     if not a.no_dlib and dlib is None: jobs.append(('dlib', a.dlib_python, []))
     if not a.no_mediapipe: jobs.append(('mediapipe', a.mp_python, ['--max-faces', str(a.mp_max_faces)] + (['--refine'] if a.mp_refine else [])))
     turns = run_workers_in_turn(jobs, images(), R)
@@ -291,6 +309,10 @@ def main():
         score('facekp_process', [[(pts, b) for pts, b in f] for f in worker_faces(z)])
         res['facekp_one_per_call_images_per_s'] = res['facekp_process_images_per_s']
         T.d['facekp_one_per_call_images_per_s'] = T.d['facekp_process_images_per_s']
+    z, why = turns.get('facekp:float32', (None, 'not run'))
+    if z is not None:
+        res['facekp_float32_process_images_per_s'] = T.add('facekp_float32_process_images_per_s', len(rgbs) / z['pass_seconds'], 'images/s')
+        score('facekp_float32_process', [[(pts, b) for pts, b in f] for f in worker_faces(z)])
 
     if not a.no_dlib:
         if dlib is not None:
@@ -350,9 +372,11 @@ def main():
     else:
         for k, v in res.items(): print(f'{k:40s} {v:.4g}' if isinstance(v, float) else f'{k:40s} {v}')
         fk = 'onnx' if a.onnx else 'torch'
-        rows = [(f'facekp ({fk}, --chunk {a.chunk} per call)', 'facekp_images_per_s', f'facekp_{fk}'),
-                (f'facekp ({fk}, one image per call)', f'facekp_{fk}_one_per_call_images_per_s', f'facekp_{fk}'),
+        fk = f'{fk} {res["precision"]}' if a.onnx else fk
+        rows = [(f'facekp ({fk}, --chunk {a.chunk} per call)', 'facekp_images_per_s', f'facekp_{fk.split()[0]}'),
+                (f'facekp ({fk}, one image per call)', f'facekp_{fk.split()[0]}_one_per_call_images_per_s', f'facekp_{fk.split()[0]}'),
                 (f'facekp ({fk}, own process, one per call)', 'facekp_process_images_per_s', 'facekp_process'),
+                ('facekp (onnx float32, own process, one per call)', 'facekp_float32_process_images_per_s', 'facekp_float32_process'),
                 ('dlib (HOG + ERT)', 'dlib_images_per_s', 'dlib'),
                 (f'MediaPipe Face Mesh ({res.get("mediapipe_points")} -> 68)', 'mediapipe_images_per_s', 'mediapipe')]
         print(f'\nend to end, the same {len(rgbs)} images{"":15s} images/s   facekp batched / this   facekp one per call / this   found    NME %')

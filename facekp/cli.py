@@ -9,7 +9,7 @@ from pathlib import Path
 
 import facekp
 from .core import (HEAD_NAMES, IMAGE_EXTS, DataError, ModelError, as_rgb_array, atomic_write, default_model_path, example_photo, first_line, is_shipped,
-                         progress, resolve_device)
+                         onnx_session, progress, resolve_device, twin_path)
 
 # %% auto #0
 __all__ = ['EXAMPLES', 'CONVENTION_HELP', 'DETECT_JSON', 'DATA_HELP', 'build_parser', 'main', 'expand_images', 'annotated_names',
@@ -175,7 +175,7 @@ def cmd_detect(args:argparse.Namespace, # the parsed command line of `facekp det
     for d in dests:
         if d is not None and os.path.realpath(d) in inputs:
             raise ValueError(f'--out {out}: would write {d} over an input image; choose another --out')
-    det = KeypointDetector(args.model, device=args.device, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
+    det = KeypointDetector(args.model, device=args.device, precision=args.precision, flip=args.flip, min_score=args.min_score, face_detector=args.detector,
                            face_detector_kwargs=options, refine=args.refine, convention=args.convention)
     if args.pose: from facekp.geometry import draw_pose, head_pose
     report, errors, pending = [], [], []
@@ -216,6 +216,9 @@ def _model_args(p):
     "The --model and --device options of the commands that run the keypoint model."
     p.add_argument('--model', default=None, help='model file, .pth or .onnx (default: $FACEKP_MODEL, else the shipped model)')
     p.add_argument('--device', default=None, choices=['cpu', 'cuda'], help='default: cuda if there is a GPU')
+    p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'int8'],
+                   help="the keypoint network's arithmetic on a CPU: int8 (its int8 twin, faster where the CPU has VNNI or a dot "
+                        "product), float32, or auto: int8 where it is faster (the default)")
 
 # %% ../nbs/90_cli.ipynb #cell-050
 def _detect_on_ray(args):
@@ -223,7 +226,7 @@ def _detect_on_ray(args):
     from facekp.scale import landmark_dataset
     if not args.images: raise ValueError('--engine ray: give the images (folders, globs, .txt lists or .parquet/.csv tables of paths)')
     if not str(args.out).endswith('.parquet'): raise ValueError(f'--out {args.out}: with --engine ray, a folder for Parquet files, named *.parquet')
-    single = [o for o, v in (('--flip', args.flip), ('--convention', args.convention != 'auto'), ('--pose', args.pose), ('--numbered', args.numbered), ('--refine', args.refine is not None),
+    single = [o for o, v in (('--flip', args.flip), ('--precision', args.precision != 'auto'), ('--convention', args.convention != 'auto'), ('--pose', args.pose), ('--numbered', args.numbered), ('--refine', args.refine is not None),
                              ('--scale-factor', args.scale_factor is not None), ('--min-neighbors', args.min_neighbors is not None)) if v]
     if single: raise ValueError(f'{", ".join(single)}: not with --engine ray')
     with _progress_to_stderr():
@@ -290,7 +293,7 @@ def cmd_align(args:argparse.Namespace, # the parsed command line of `facekp alig
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise ValueError(f'--out {out}: a file, not a folder')
     size = DEFAULT_SIZE[args.template] if args.size is None else args.size
-    det = KeypointDetector(args.model, device=args.device, min_score=args.min_score, face_detector=args.detector)
+    det = KeypointDetector(args.model, device=args.device, precision=args.precision, min_score=args.min_score, face_detector=args.detector)
     inputs = {os.path.realpath(f) for f in files}
     crops, errors = [], []
     def fail(f, e): errors.append(dict(path=str(f), error=str(e))); print(f'facekp align: error: {e}', file=sys.stderr)
@@ -339,7 +342,7 @@ def cmd_filter(args:argparse.Namespace, # the parsed command line of `facekp fil
     from facekp.inference import KeypointDetector
     _image_format(args.out); _not_an_input(args.out, args.image, args.overlay)
     rgb = as_rgb_array(args.image)
-    faces = KeypointDetector(args.model, device=args.device)(rgb)
+    faces = KeypointDetector(args.model, device=args.device, precision=args.precision)(rgb)
     if not faces: raise ValueError(f'{args.image}: no face found, nothing to put the {args.overlay} on')
     _save_rgb(add_overlay(rgb, [f['keypoints'] for f in faces], args.overlay, kind=args.kind), args.out)
     return 0
@@ -364,7 +367,7 @@ def cmd_swap(args:argparse.Namespace, # the parsed command line of `facekp swap`
     from facekp.inference import KeypointDetector
     _image_format(args.out); _not_an_input(args.out, args.a, args.b)
     a = as_rgb_array(args.a)
-    det = KeypointDetector(args.model, device=args.device)
+    det = KeypointDetector(args.model, device=args.device, precision=args.precision)
     fa = det(a)
     if args.b is None:
         if len(fa) < 2: raise ValueError(f'{args.a}: {len(fa)} face(s) found; swapping within one image needs two')
@@ -398,7 +401,7 @@ def cmd_video(args:argparse.Namespace, # the parsed command line of `facekp vide
         raise ValueError(f'--out {args.out}: not a video file name; use .mp4 (or .avi, .mov, .mkv)')
     if args.landmarks and Path(args.landmarks).suffix.lower() != '.jsonl':
         raise ValueError(f'--landmarks {args.landmarks}: a JSON Lines file name (.jsonl), one line per frame')
-    det = KeypointDetector(args.model, device=args.device)
+    det = KeypointDetector(args.model, device=args.device, precision=args.precision)
     r = process_video(args.input, args.out, det, overlay=args.overlay, smooth=args.smooth, max_frames=args.max_frames,
                       landmarks=args.landmarks)
     js = [jitter([t[k] for k in sorted(t)]) for t in r['tracks'].values() if len(t) > 1]
@@ -602,7 +605,8 @@ def cmd_evaluate(args:argparse.Namespace, # the parsed command line of `facekp e
     from facekp.evaluation import evaluate_sources, plot_ced, plot_worst
     with _progress_to_stderr():
         rows = evaluate_sources(args.model, args.data, args.split, args.boxes, args.detector, limit=args.limit,
-                                device=resolve_device(args.device or 'cpu'), flip=args.flip, progress=True, convention=args.convention)
+                                device=resolve_device(args.device or 'cpu'), flip=args.flip, progress=True, convention=args.convention,
+                                precision=args.precision)
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     label = lambda r: f"{r.source} {'validation' if r.split == 'identity' else r.split}, {r.boxes} boxes"
     plot_ced({label(r): r for r in rows}, out / 'ced.png')
@@ -610,13 +614,13 @@ def cmd_evaluate(args:argparse.Namespace, # the parsed command line of `facekp e
     if args.json: print(json.dumps([r.to_dict() for r in rows])); return 0
     print(f"{args.model}: NME (inter-ocular) and failures (NME > 10 %) of each source's validation faces (people or "
           "photos held out of training) and test split; 'true' boxes are crops around the true keypoints, "
-          f"'{args.detector}' boxes come from the face detector (a face it misses counts as a failure); 'points': whose placement "
+          f"'{args.detector}' boxes come from the face detector (a face it misses counts as a failure; 'int8': the keypoint network's int8 twin ran); 'points': whose placement "
           "of the points is scored (the model's convention for the source's kind of data, or the network's own)")
     head = ('source', 'split', 'boxes', 'points', 'faces', 'found', 'NME', 'median', 'FR@0.10', 'AUC@0.08', 'jaw', 'brows', 'nose', 'eyes', 'mouth')
     table = [head]
     for r in rows:
         reg = r.nme_regions
-        table.append((r.source, 'validation' if r.split == 'identity' else r.split, r.boxes, r.convention or 'network', str(r.n_images),
+        table.append((r.source, 'validation' if r.split == 'identity' else r.split, r.boxes + (' int8' if r.precision == 'int8' else ''), r.convention or 'network', str(r.n_images),
                       f"{100 * r.found:.1f} %", f"{100 * r.nme_io:.2f} %", f"{100 * r.nme_median:.2f} %",
                       f"{100 * r.fr_010:.2f} %", f"{r.auc_008:.3f}",
                       *(f"{100 * reg[k]:.2f}" if k in reg else '-' for k in ('jaw', 'brows', 'nose', 'eyes', 'mouth'))))
@@ -652,18 +656,31 @@ def _add_evaluate(sub, argv):
                         "a convention of the model ('300w', 'udacity'), or 'none' (the network's own points)")
     e.add_argument('--out', default='eval', help='folder for the plots')
     e.add_argument('--device', default=None, help='cpu or cuda')
+    e.add_argument('--precision', default='auto', choices=['auto', 'float32', 'int8'],
+                   help="the pipeline's keypoint network on a CPU: int8 (its int8 twin), float32, or auto: int8 where the CPU runs it faster, as `facekp detect` does")
     e.set_defaults(func=cmd_evaluate)
 
 # %% ../nbs/90_cli.ipynb #cell-139
 def cmd_export_onnx(args:argparse.Namespace, # the parsed command line of `facekp export-onnx`
                    )->int: # 0 (errors are raised, and `main` reports them)
-    "Write a keypoint model's ONNX twin."
-    from facekp.model import export_onnx
+    "Write a model's ONNX twin, and with `--int8` its int8 twin."
+    from facekp.inference import OnnxKeypointModel
+    from facekp.model import calibration_crops, export_int8_onnx, export_onnx
     model = Path(args.model or default_model_path())
     out = Path(args.out) if args.out else model.with_suffix('.onnx')
-    if is_shipped(out) and not args.replace_shipped:
-        raise ValueError(f'--out {out}: in the shipped models folder; pass --replace-shipped to write there')
+    if args.int8 and args.out: raise ValueError('--int8: the twins are written beside --model; not with --out')
+    if args.data and not args.int8: raise ValueError('--data: the faces that calibrate the int8 twin; add --int8')
+    for o in [out] + ([twin_path(model, 'int8')] if args.int8 else []):
+        if is_shipped(o) and not args.replace_shipped:
+            raise ValueError(f'--out {o}: in the shipped models folder; pass --replace-shipped to write there')
     print(f'wrote {export_onnx(model, out)}')
+    if args.int8:
+        cfg = OnnxKeypointModel(out).config
+        with _progress_to_stderr():
+            crops = calibration_crops(args.data, cfg['size'], cfg['margin'], cfg['n_in'] == 1, progress=True)
+        q = export_int8_onnx(model, crops)
+        move = onnx_session(q).get_modelmeta().custom_metadata_map.get('facekp_int8_move_px')
+        print(f'wrote {q} (calibrated on {len(crops)} training faces; its points lie {move} px from the float32 twin\'s, on average)')
     return 0
 
 # %% ../nbs/90_cli.ipynb #cell-141
@@ -673,9 +690,15 @@ def _add_export_onnx(sub, argv):
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description='Write a facekp model to ONNX, with its config and the sha256 of the file it came from '
                                     'in the metadata. Saved beside the model as its twin (the default), it is what '
-                                    '`facekp detect` runs on a CPU.')
+                                    '`facekp detect` runs on a CPU. With --int8, also its int8 twin (<name>.int8.onnx), '
+                                    'which `facekp detect` runs where the CPU multiplies 8-bit integers quickly. '
+                                    'Example: facekp export-onnx --model run/facekp.pth --int8 --data data --data 300w')
     ox.add_argument('--model', default=None, help='model file (default: the shipped model)')
     ox.add_argument('--out', default=None, help='ONNX file to write (default: beside --model, as its twin)')
+    ox.add_argument('--int8', action='store_true', help='also write the int8 twin of a keypoint model, beside it')
+    ox.add_argument('--data', action='append', default=None, metavar='SOURCE',
+                    help="with --int8: a data source whose training faces calibrate the int8 twin; repeat it for several (give the "
+                         "data the model learned from; default: the repository's sample frames)")
     ox.add_argument('--replace-shipped', action='store_true', help='allow --out in the shipped models folder')
     ox.set_defaults(func=cmd_export_onnx)
 

@@ -15,12 +15,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXELS', 'IMAGE_EXTS', 'MODELS_DIR', 'MAX_MODEL_BYTES',
-           'ARCH_NAMES', 'HEAD_NAMES', 'DataError', 'ModelError', 'first_line', 'example_photo', 'to_rgb', 'load_image',
-           'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image', 'snap_box', 'face_squares', 'square_iou',
-           'atomic_write', 'file_sha256', 'default_model_path', 'default_face_detector_path', 'is_shipped',
-           'check_model_file', 'check_config', 'point_convention', 'point_map', 'apply_point_map', 'onnx_available',
-           'onnx_session', 'say_once', 'onnx_twin', 'pick_backend', 'check_number', 'resolve_device', 'Progress',
-           'progress']
+           'ARCH_NAMES', 'HEAD_NAMES', 'INT8_DOT_FLAGS', 'PRECISIONS', 'DataError', 'ModelError', 'first_line',
+           'example_photo', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image',
+           'snap_box', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256', 'default_model_path',
+           'default_face_detector_path', 'is_shipped', 'check_model_file', 'check_config', 'point_convention',
+           'point_map', 'apply_point_map', 'onnx_available', 'onnx_session', 'say_once', 'twin_path', 'onnx_twin',
+           'cpu_flags', 'int8_is_fast', 'pick_backend', 'check_number', 'resolve_device', 'Progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -427,42 +427,84 @@ def say_once(msg:str, # the warning
     if msg not in _said: _said.add(msg); warnings.warn(msg, stacklevel=3)
 
 # %% ../nbs/00_core.ipynb #cell-154
+def twin_path(path, # a model file (.pth)
+              precision:str='float32', # 'float32' or 'int8'
+             )->Path: # where that twin of `path` lives
+    "Where the ONNX twin of the model file `path` of a precision lives: beside it, `<name>.onnx` or `<name>.int8.onnx`."
+    return Path(path).with_suffix('.int8.onnx' if precision == 'int8' else '.onnx')
+
 def onnx_twin(path, # a model file (.pth)
               quiet:bool=False, # say nothing when there is a twin that cannot be used
-             )->Path|None: # the `.onnx` beside `path` when it was exported from `path`, else None
-    "The ONNX twin of the model file `path` when it exists, was exported from this very file, and onnxruntime is installed; else None (saying why once)."
-    path = Path(path); twin = path.with_suffix('.onnx')
+              precision:str='float32', # which twin: 'float32' or 'int8'
+             )->Path|None: # the twin beside `path` when it was exported from `path`, else None
+    "The ONNX twin of the model file `path` (`twin_path`) when it exists, was exported from this very file, and onnxruntime is installed; else None (saying why once)."
+    path = Path(path); twin = twin_path(path, precision)
     if path.suffix == '.onnx' or not twin.is_file(): return None
     if not onnx_available():
         if not quiet: say_once('onnxruntime is not installed: running the models with PyTorch (slower); pip install onnxruntime')
         return None
+    instead = f'running {path.name} with PyTorch instead (slower)' if precision == 'float32' else 'running its float32 twin instead'
     try: recorded = onnx_session(twin).get_modelmeta().custom_metadata_map.get('facekp_source_sha256')
     except ModelError as e:
-        if not quiet: say_once(f'{e}: running {path.name} with PyTorch instead (slower)')
+        if not quiet: say_once(f'{e}: {instead}')
         return None
     if recorded != file_sha256(path):
-        if not quiet: say_once(f'{twin}: exported from another file than {path.name}: running {path.name} with PyTorch '
-                               f'(slower); write a new twin with `facekp export-onnx`')
+        if not quiet: say_once(f'{twin}: exported from another file than {path.name}: {instead}; write a new twin with '
+                               f'`facekp export-onnx{" --int8" if precision == "int8" else ""}`')
         return None
     return twin
 
+# %% ../nbs/00_core.ipynb #cell-159a
+INT8_DOT_FLAGS = frozenset({'avx512_vnni', 'avx_vnni', 'amx_int8', 'asimddp'})   # x86's VNNI and AMX, Arm's dot product
+
+def cpu_flags()->frozenset: # the feature flags of this machine's CPU, from /proc/cpuinfo (empty where it has none)
+    "The CPU's feature flags, as Linux lists them (`flags` on x86, `Features` on Arm); read once."
+    global _flags
+    if _flags is None:
+        try: text = Path('/proc/cpuinfo').read_text(errors='replace')
+        except OSError: text = ''
+        _flags = frozenset(w for line in text.splitlines() if ':' in line and line.split(':')[0].strip() in ('flags', 'Features')
+                           for w in line.split(':', 1)[1].split())
+    return _flags
+_flags = None
+
+def int8_is_fast(flags=None, # CPU feature flags (default: this machine's, `cpu_flags()`)
+                )->bool: # whether an int8 network runs faster than its float32 twin there
+    "Does the CPU multiply 8-bit integers four at a time in one instruction (x86's VNNI or AMX, Arm's dot product)?"
+    return bool(INT8_DOT_FLAGS & set(cpu_flags() if flags is None else flags))
+
 # %% ../nbs/00_core.ipynb #cell-160
+PRECISIONS = ('auto', 'float32', 'int8')
+
+def _matching_twin(path:Path, precision:str) -> Path:
+    "The twin of `path` of `precision`, or a one-line `ModelError` saying why there is none."
+    twin, how = twin_path(path, precision), '`facekp export-onnx' + (' --int8`' if precision == 'int8' else '`')
+    what = 'ONNX twin' if precision == 'float32' else 'int8 ONNX twin'
+    if not twin.is_file(): raise ModelError(f'{twin}: no {what} of {path.name}; write one with {how}')
+    if onnx_twin(path, quiet=True, precision=precision) is None:
+        raise ModelError(f'{twin}: not a twin of {path.name} (exported from another file, or unreadable); write one with {how}')
+    return twin
+
 def pick_backend(path:Path, # a model file (`.pth`, or `.onnx` which is run as it is)
                  device:str='cpu', # where PyTorch would run it: a twin is picked on 'cpu' only
-                 backend:str='auto', # 'auto' (the twin when there is a matching one), 'torch' or 'onnx' (the twin or an error)
+                 backend:str='auto', # 'auto' (a twin when there is a matching one), 'torch' or 'onnx' (a twin or an error)
                  quiet:bool=False, # say nothing when 'auto' passes over a twin
+                 precision:str='auto', # the twin's: 'auto' (int8 where `int8_is_fast` and there is a matching int8 twin, else float32), 'float32' or 'int8' (its twin or an error)
                 )->Path: # the file to run
-    "The file that runs a model: `path`, or its ONNX twin (`onnx_twin`). Every network of facekp is picked for here."
+    "The file that runs a model: `path`, or one of its ONNX twins (`onnx_twin`). Every network of facekp is picked for here."
     if backend not in ('auto', 'torch', 'onnx'): raise ValueError(f"backend={backend!r}: expected 'auto', 'torch' or 'onnx'")
-    if path.suffix == '.onnx' or backend == 'torch': return path
-    if backend == 'onnx':
-        twin = path.with_suffix('.onnx')
-        if not twin.is_file(): raise ModelError(f'{twin}: no ONNX twin of {path.name}; write one with `facekp export-onnx`')
-        if onnx_twin(path, quiet=True) is None:
-            raise ModelError(f'{twin}: not a twin of {path.name} (exported from another file, or unreadable); write one with `facekp export-onnx`')
-        return twin
-    if device != 'cpu': return path
-    return onnx_twin(path, quiet=quiet) or path
+    if precision not in PRECISIONS: raise ValueError(f"precision={precision!r}: expected 'auto', 'float32' or 'int8'")
+    path = Path(path)
+    if path.suffix == '.onnx': return path
+    if precision == 'int8':
+        if backend == 'torch' or device != 'cpu':
+            raise ValueError(f"precision='int8': the int8 twin runs with onnxruntime on the CPU, not with backend={backend!r} on device={device!r}")
+        return _matching_twin(path, 'int8')
+    if backend == 'torch' or (backend == 'auto' and device != 'cpu'): return path
+    if precision == 'auto' and int8_is_fast():
+        twin = onnx_twin(path, quiet=quiet, precision='int8')
+        if twin is not None: return twin
+    return _matching_twin(path, 'float32') if backend == 'onnx' else (onnx_twin(path, quiet=quiet) or path)
 
 # %% ../nbs/00_core.ipynb #cell-165
 def check_number(name:str, # the argument's name, for the error

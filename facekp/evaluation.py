@@ -66,6 +66,7 @@ class EvalResult:
     boxes: str = 'true'           # 'true' (crops around the true keypoints) or the face detector's name
     model: str = None             # the model file
     flip: bool = False            # averaged with the mirror images
+    precision: str = 'float32'    # the keypoint network's arithmetic: 'float32', or 'int8' (its int8 twin, `facekp.core.pick_backend`)
     convention: str = None        # whose placement of the points was scored (`facekp.core.point_convention`; None: the network's own)
     seconds: float = None         # how long it took
     by_source: dict = None        # with several sources: each one's metrics
@@ -208,7 +209,7 @@ def evaluate_pipeline(df:pd.DataFrame, # faces with their true keypoints (a tabl
     per = np.full(len(df), np.inf); per[found] = nme_per_image(pred[found], targ[found])   # a miss: an infinite error
     res.update(fr_010=failure_rate(per, 0.10), fr_008=failure_rate(per, 0.08), auc_008=auc_ced(per, 0.08),
                auc_010=auc_ced(per, 0.10), found=float(found.mean()), n_missed=int((~found).sum()), n_images=len(df))
-    return EvalResult(**res, boxes=type(detector.face_detector).__name__, convention=detector.convention, seconds=round(time.time() - t0, 2),
+    return EvalResult(**res, boxes=type(detector.face_detector).__name__, convention=detector.convention, precision=detector.precision, seconds=round(time.time() - t0, 2),
                       pred=np.where(found[:, None, None], pred, 0), per_image=per, table=df)
 
 # %% ../nbs/08_evaluation.ipynb #cell-056
@@ -221,6 +222,7 @@ def evaluate_sources(model_path=None, # a keypoint model `.pth` (default: the sh
                      device:str='cpu', # where the models run
                      flip:bool=False, # average with the mirror images
                      progress:bool=True, # show progress bars
+                     precision:str='auto', # the pipeline's keypoint network: 'auto' (int8 where the CPU runs it faster), 'float32' or 'int8' (see `KeypointDetector`)
                      convention='auto', # 'auto': each source in the model's convention for its kind of data (when it has one); a convention's name; or None
                     )->list: # an `EvalResult` per source, split and kind of box
     "A result per source, split and kind of box: `evaluate` for the true crops, `evaluate_pipeline` for the detector's boxes."
@@ -230,9 +232,9 @@ def evaluate_sources(model_path=None, # a keypoint model `.pth` (default: the sh
     sources = [open_source(s) for s in source_list(data)]
     detectors = {}   # one per point convention
     def detector(kind):
-        if not detectors: detectors[None] = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector, convention=None)
+        if not detectors: detectors[None] = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector, convention=None, precision=precision)
         c = point_convention(detectors[None].config, convention, kind, model_path)
-        if c not in detectors: detectors[c] = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector, convention=c)
+        if c not in detectors: detectors[c] = KeypointDetector(model_path, device=device, flip=flip, face_detector=face_detector, convention=c, precision=precision)
         return detectors[c]
     rows = []
     for src in sources:

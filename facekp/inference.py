@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from fastcore.basics import patch
 
-from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
+from .core import (FLIP_PERM, ModelError, int8_is_fast, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
                          default_model_path, face_squares, from_crop, onnx_session, pick_backend, point_convention, point_map,
                          apply_point_map, resolve_device, snap_box, square_iou, to_crop)
 from .detection import make_face_detector
@@ -33,6 +33,7 @@ class OnnxKeypointModel:
         except ValueError: raise ModelError(f'{path}: its facekp config is not JSON') from None
         self.config = check_config(cfg, path)
         self.source_sha256 = meta.get('facekp_source_sha256')
+        self.precision = meta.get('facekp_precision', 'float32')   # 'int8' for an int8 twin (`facekp.model.export_int8_onnx`)
         self.has_face_check = len(self.session.get_outputs()) > 1
 
     def run(self, x:np.ndarray, # images (n, c, s, s), float32 in [0, 1]
@@ -54,6 +55,7 @@ class KeypointDetector:
                  face_detector='cnn', # 'cnn', 'haar', a `FaceDetector` or a function rgb -> boxes (see `make_face_detector`)
                  face_detector_kwargs:dict=None, # settings of the named face detector, e.g. `scale_factor` for 'haar'
                  verbose:bool=False, # print a line for an image without a face
+                 precision:str='auto', # the ONNX twin's: 'auto' (int8 on a CPU where it is faster, `int8_is_fast`, else float32), 'float32' or 'int8'
                  backend:str='auto', # 'auto' (the ONNX twin on CPU when it matches), 'torch' or 'onnx' (see `pick_backend`)
                  workers:int=None, # threads that search images for faces at once in `batch` (default: up to 4)
                  convention='auto', # whose placement of the points: 'auto' (300-W's, photos', when the model has it), a convention of the model ('300w', 'udacity'), or None (the network's own)
@@ -64,7 +66,7 @@ class KeypointDetector:
         if isinstance(model, (str, os.PathLike)) and not str(model): raise ValueError('model: an empty path')
         if model is None or isinstance(model, (str, os.PathLike)):
             path = check_model_file(Path(model) if model is not None else default_model_path())
-            path = pick_backend(path, self.device, backend)
+            path = pick_backend(path, self.device, backend, precision=precision)
             if path.suffix == '.onnx':
                 self.model = OnnxKeypointModel(path); self.config = self.model.config; self.device = 'cpu'
                 self.face_check = {} if self.model.has_face_check else None   # inside the ONNX file
@@ -79,6 +81,7 @@ class KeypointDetector:
             self.model, self.config = model[0], check_config(model[1], 'model')
             self.face_check = model[2].get('face_check') if len(model) > 2 else None
             self.model = self.model.to(self.device).eval(); self.model_path = None
+        self.precision = getattr(self.model, 'precision', 'float32')   # of the keypoint network's arithmetic
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
         self.convention = point_convention(self.config, convention, '300w', self.model_path or 'model')
         self.point_map = point_map(self.config, self.convention)

@@ -4,13 +4,13 @@
 
 # %% ../nbs/02_model.ipynb #cell-002
 from __future__ import annotations
-import json, math, os, warnings
+import contextlib, io, json, math, os, tempfile, warnings
 from functools import partial
 from pathlib import Path
 
-from .data import FACE_REGIONS, FLIP_PERM, N_POINTS  # first: it quiets fastai's import-time warning
+from .data import FACE_REGIONS, FLIP_PERM, N_POINTS, prepare_split, sample_data, split_tables  # first: it quiets fastai's import-time warning
 from .core import (HEAD_NAMES, ModelError, atomic_write, check_config, check_model_file, default_face_detector_path, default_model_path,
-                         file_sha256, first_line)
+                         file_sha256, first_line, onnx_session, pick_backend, twin_path)
 # fastai builds torchvision models with the `pretrained=` argument that torchvision deprecates: its notice is not news here
 warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
 
@@ -29,7 +29,8 @@ __all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_F
            'IntegralHead', 'ImageNorm', 'KeypointNet', 'trunk_cut', 'find_pretrained', 'read_weights',
            'save_atomically', 'load_trunk_weights', 'resolve_pretrained', 'model_config', 'keypoint_model',
            'trunk_head_split', 'pooled_features', 'FaceCenterNet', 'save_keypoint_model', 'load_keypoint_model',
-           'save_face_detector', 'load_face_detector', 'export_verified_onnx', 'WithFaceCheck', 'export_onnx']
+           'save_face_detector', 'load_face_detector', 'export_verified_onnx', 'WithFaceCheck', 'export_onnx',
+           'calibration_crops', 'export_int8_onnx']
 
 # %% ../nbs/02_model.ipynb #cell-006
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
@@ -522,3 +523,79 @@ def export_onnx(path=None, # a keypoint model or face detector file (default: th
     net, outs = (model, ['keypoints']) if check is None else (WithFaceCheck(model, check), ['keypoints', 'face_probability'])
     return export_verified_onnx(net, torch.rand(2, cfg['n_in'], cfg['size'], cfg['size']), out, outs,
                                 {n: {0: 'batch'} for n in ['image'] + outs}, {**meta, 'facekp_config': json.dumps(cfg)}, opset)
+
+# %% ../nbs/02_model.ipynb #cell-176b
+def calibration_crops(data=None, # data source(s) (see `facekp.data.open_source`; default: the sample data): faces of its training split are used
+                      size:int=128, # the model's input side
+                      margin:float=0.2, # the model's crop margin
+                      gray:bool=False, # one-channel crops
+                      n:int=256, # at most this many faces
+                      seed:int=42, # the split's seed, and the choice of faces
+                      valid='identity', # the split rule (`split_tables`): the held-out faces are never used
+                      limit:int=None, # only the first `limit` faces of each split of each source (`split_tables`)
+                      progress:bool=False, # show a progress bar while the crops are cut
+                     )->np.ndarray: # crops (n, size, size, c), uint8
+    "Crops around up to `n` faces drawn from the training split of `data`, as the keypoint model sees them: what calibrates its int8 twin."
+    train = split_tables(sample_data() if data is None else data, valid, seed=seed, limit=limit)[0]
+    pick = np.sort(np.random.default_rng(seed).choice(len(train), min(n, len(train)), replace=False))
+    return prepare_split(train.iloc[pick].reset_index(drop=True), size, 'face', margin, gray, progress=progress).images
+
+# %% ../nbs/02_model.ipynb #cell-176d
+def _to_quantize(graph) -> set:
+    "The names of an ONNX graph's nodes that are convolutions, feed one, or are the activation right after one (quantized with it)."
+    producer = {o: n for n in graph.node for o in n.output}
+    keep, todo = set(), [n for n in graph.node if n.op_type == 'Conv']
+    while todo:
+        n = todo.pop()
+        if n.name in keep: continue
+        keep.add(n.name); todo += [producer[i] for i in n.input if i in producer]
+    convs = {o for n in graph.node if n.op_type == 'Conv' for o in n.output}
+    return keep | {n.name for n in graph.node if n.op_type in ('Relu', 'Clip') and n.input[0] in convs}
+
+def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 ONNX twin (default: the shipped model)
+                     images:np.ndarray=None, # calibration crops (n, s, s, c) uint8 of training faces (default: `calibration_crops()`, the sample data's)
+                     out=None, # the int8 file (default: the int8 twin, `<name>.int8.onnx` beside `path`)
+                     max_move:float=0.5, # the largest mean move of the keypoints from the float32 twin's accepted, in crop pixels
+                    ) -> Path: # `out`
+    """Write the int8 twin of the keypoint model `path`: its float32 twin with the convolutions in int8, calibrated on `images`,
+    and the layers after them in float32. Refused (a `ModelError`, nothing written) when its keypoints move more than `max_move`."""
+    import onnx, onnxruntime as ort
+    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    path = Path(path or default_model_path())
+    twin = pick_backend(path, backend='onnx', precision='float32')   # the float32 twin, or an error saying how to make it
+    out = Path(out) if out is not None else twin_path(path, 'int8')
+    if out.resolve() in (path.resolve(), twin.resolve()): raise ValueError(f'--out {out}: the model or its float32 twin; choose another name')
+    meta = onnx_session(twin).get_modelmeta().custom_metadata_map
+    cfg = check_config(json.loads(meta['facekp_config']), twin)
+    s, c = cfg['size'], cfg['n_in']
+    if images is None: images = calibration_crops(size=s, margin=cfg['margin'], gray=c == 1)
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:] != (s, s, c) or images.dtype != np.uint8 or not len(images):
+        raise ValueError(f'images: expected uint8 crops (n, {s}, {s}, {c}), got {images.dtype} {images.shape}')
+    x = np.ascontiguousarray(images.transpose(0, 3, 1, 2), np.float32) / 255
+    class Crops(CalibrationDataReader):
+        def __init__(self): self.batches = iter(np.array_split(x, max(1, len(x) // 16)))
+        def get_next(self): return {'image': b} if (b := next(self.batches, None)) is not None else None
+    with tempfile.TemporaryDirectory() as d, atomic_write(out) as tmp:
+        pre = Path(d) / 'pre.onnx'
+        quant_pre_process(str(twin), str(pre), skip_symbolic_shape=True)
+        m = onnx.load(str(pre))
+        for i, n in enumerate(m.graph.node): n.name = n.name or f'node_{i}'   # nodes are kept or quantized by name
+        onnx.save(m, str(pre))
+        keep = _to_quantize(m.graph)
+        with contextlib.redirect_stdout(io.StringIO()):   # the calibrator prints its own progress
+            quantize_static(str(pre), str(tmp), Crops(), quant_format=QuantFormat.QDQ, per_channel=True,
+                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.Percentile,
+                            op_types_to_quantize=sorted({n.op_type for n in m.graph.node if n.name in keep}),   # nor calibrated
+                            nodes_to_exclude=[n.name for n in m.graph.node if n.name not in keep])
+        a = ort.InferenceSession(str(twin), providers=['CPUExecutionProvider']).run(None, {'image': x})
+        b = ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'image': x})
+        move = float(np.linalg.norm((a[0] - b[0]) * s / 2, axis=-1).mean())
+        if not move <= max_move:
+            raise ModelError(f'{out}: the int8 keypoints lie {move:.2f} px (mean) from the float32 twin\'s on the calibration crops '
+                             f'(more than {max_move}); not written')
+        q = onnx.load(str(tmp)); del q.metadata_props[:]
+        for k, v in {**meta, 'facekp_precision': 'int8', 'facekp_int8_move_px': f'{move:.4f}'}.items(): q.metadata_props.add(key=k, value=v)
+        onnx.save(q, str(tmp))
+    return out

@@ -9,11 +9,12 @@ from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 
-from .core import FLIP_PERM, MODELS_DIR, N_POINTS, atomic_write, default_model_path, is_shipped
+from .core import FLIP_PERM, MODELS_DIR, N_POINTS, atomic_write, default_model_path, is_shipped, twin_path
 # facekp.data before fastai: it quiets fastai's import-time warning
 from .data import keypoint_dls, prepare_split, source_list, split_tables
 from .model import (ARCHS, NME, ModelError, keypoint_loss, keypoint_model, load_keypoint_model, model_config,
                           pooled_features, read_weights, resolve_pretrained, save_atomically, save_keypoint_model, export_onnx,
+                          calibration_crops, export_int8_onnx,
                           nme_per_image, trunk_cut, trunk_head_split)
 from .face_check import face_check_crops, face_probability, fit_face_check
 from .inference import KeypointDetector
@@ -245,6 +246,8 @@ class Checkpoint(Callback):
             twin = self.out.with_suffix('.onnx')
             if twin != self.out and twin.is_file():   # an ONNX twin of the model being replaced: gone, never stale
                 twin.unlink(); self.state['twin'] = twin
+            int8 = twin_path(self.out, 'int8')
+            if int8.is_file(): int8.unlink(); self.state['int8_twin'] = int8   # and its int8 twin
             with (avg.applied() if avg is not None else nullcontext()):
                 save_keypoint_model(model, self.learn.facekp_config, self.out,
                                     metrics={'nme_valid': nme, 'epoch': len(self.state['history'])}, train_args=self.state['args'])
@@ -510,4 +513,9 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     if state.get('twin') is not None and out.is_file():   # the model had an ONNX twin: write the new model's
         try: export_onnx(out, state['twin'])
         except ImportError: say(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
+    if state.get('int8_twin') is not None and twin_path(out).is_file():   # and an int8 twin: calibrated on the training faces
+        cfg = learn.facekp_config
+        try: export_int8_onnx(out, calibration_crops(data, cfg['size'], cfg['margin'], cfg['n_in'] == 1, seed=args['seed'],
+                                                     valid=args['valid'], limit=args['limit']))
+        except (ImportError, ModelError) as e: say(f"{state['int8_twin']}: removed (it was of the previous model): {e}")
     return state['history']

@@ -170,11 +170,14 @@ def test_shipped_models_need_replace_shipped(data_dir, tmp_path):
 def test_default_out_finished_rerun_and_onnx_twin(data_dir, tmp_path, capsys):
     run = tmp_path / 'run'; run.mkdir()
     (run / 'facekp.onnx').write_bytes(b'a twin of other weights')
+    (run / 'facekp.int8.onnx').write_bytes(b'an int8 twin of other weights')
     hist = train_keypoints(data_dir, run_dir=run, face_check=False, **TINY)   # default out: run_dir/facekp.pth
     out = run / 'facekp.pth'
     assert out.is_file() and not list(run.glob('*.tmp'))
     from facekp.inference import OnnxKeypointModel
     assert OnnxKeypointModel(run / 'facekp.onnx').source_sha256 == file_sha256(out)   # re-exported, not stale
+    int8 = OnnxKeypointModel(run / 'facekp.int8.onnx')                                 # and so is the int8 twin
+    assert int8.source_sha256 == file_sha256(out) and int8.precision == 'int8'
     capsys.readouterr()
     files = _snapshot(run)
     assert train_keypoints(data_dir, run_dir=run, face_check=False, **TINY) == hist   # finished: said, not trained again
