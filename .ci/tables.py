@@ -15,6 +15,7 @@ The results files are JSON, written by the bench scripts (bench/provenance.py sa
 shipped model's training log:
 
     accuracy       bench/results/accuracy.json       python bench/accuracy.py --data ../shared/facekp-data --data ../shared/300w-train
+    accuracy_float32  bench/results/accuracy_float32.json  python bench/accuracy.py --precision float32 --out bench/results/accuracy_float32.json --data ...
     pipeline       bench/results/pipeline.json       python bench/accuracy.py --table pipeline --data ../shared/300w-train
     face_detector  bench/results/face_detector.json  python bench/face_detector.py --data ../shared/facekp-data
     speed          bench/results/speed.json          python bench/speed.py --data ../shared/facekp-data --onnx   (timings)
@@ -28,7 +29,7 @@ import argparse, json, math, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = dict(accuracy='bench/results/accuracy.json', pipeline='bench/results/pipeline.json',
+RESULTS = dict(accuracy='bench/results/accuracy.json', accuracy_float32='bench/results/accuracy_float32.json', pipeline='bench/results/pipeline.json',
                face_detector='bench/results/face_detector.json', speed='bench/results/speed.json',
                startup='bench/results/startup.json', history='models/history.json')
 DOCS = ['nbs/index.ipynb', 'models/README.md']
@@ -225,6 +226,23 @@ def t_speed(res):
         rows.append(['int8 against float32 ONNX: mean (largest) move of a point', f"{r['int8_mean_move_px']:.2f} ({r['int8_max_move_px']:.2f}) px of the 128 px crop"] + blank)
     return table(head, rows) + '\n\n' + provenance(d, timings=True, what=f"{r['n_images']} Udacity test images")
 
+def t_precision(res):
+    "The model card's int8 against float32: the whole pipeline's rows of two runs of bench/accuracy.py, one per precision."
+    runs = {}
+    for name in ('accuracy_float32', 'accuracy'):
+        for r in _accuracy_rows(res[name]):
+            if r['boxes'] != 'true': runs.setdefault(r.get('precision', 'float32'), {})[(r['source'], r['split'])] = r
+    if set(runs) != {'float32', 'int8'}: raise Refused(f"the pipeline rows of one run in float32 and one in int8 are needed, got {sorted(runs)}")
+    head = ['source', 'split', 'faces', 'NME float32', 'NME int8', 'FR@0.10 float32', 'FR@0.10 int8', 'found float32', 'found int8']
+    rows = []
+    for key, (src, split) in ROWS:
+        a, b = runs['float32'].get(key), runs['int8'].get(key)
+        if a is None or b is None: continue
+        rows.append([src, split, str(a['n_images']), pct(a['nme_io']), pct(b['nme_io']), pct(a['fr_010']), pct(b['fr_010']),
+                     pct(a['found'], 1), pct(b['found'], 1)])
+    return (table(head, rows) + '\n\n' + provenance(res['accuracy_float32'], what='float32') + '\n\n'
+            + provenance(res['accuracy'], what='int8'))
+
 def t_pipeline(res):
     "The model card's table of the pipeline's settings (refinement passes, the face detector's threshold)."
     d = res['pipeline']; r = d['results']
@@ -262,7 +280,7 @@ def t_training(res):
 
 TABLES = {'accuracy-summary': (t_accuracy_summary, ['accuracy']), 'speed-summary': (t_speed_summary, ['speed', 'startup']),
           'accuracy': (t_accuracy, ['accuracy']), 'training': (t_training, ['history']), 'speed': (t_speed, ['speed']),
-          'pipeline': (t_pipeline, ['pipeline']), 'face-detector': (t_face_detector, ['face_detector'])}
+          'pipeline': (t_pipeline, ['pipeline']), 'precision': (t_precision, ['accuracy_float32', 'accuracy']), 'face-detector': (t_face_detector, ['face_detector'])}
 
 # ---- documents -----------------------------------------------------------------------------------------------------
 

@@ -665,7 +665,7 @@ def cmd_export_onnx(args:argparse.Namespace, # the parsed command line of `facek
                    )->int: # 0 (errors are raised, and `main` reports them)
     "Write a model's ONNX twin, and with `--int8` its int8 twin."
     from facekp.inference import OnnxKeypointModel
-    from facekp.model import calibration_crops, export_int8_onnx, export_onnx
+    from facekp.model import export_int8_onnx, export_onnx
     model = Path(args.model or default_model_path())
     out = Path(args.out) if args.out else model.with_suffix('.onnx')
     if args.int8 and args.out: raise ValueError('--int8: the twins are written beside --model; not with --out')
@@ -675,12 +675,12 @@ def cmd_export_onnx(args:argparse.Namespace, # the parsed command line of `facek
             raise ValueError(f'--out {o}: in the shipped models folder; pass --replace-shipped to write there')
     print(f'wrote {export_onnx(model, out)}')
     if args.int8:
-        cfg = OnnxKeypointModel(out).config
-        with _progress_to_stderr():
-            crops = calibration_crops(args.data, cfg['size'], cfg['margin'], cfg['n_in'] == 1, progress=True)
-        q = export_int8_onnx(model, crops)
+        from facekp.face_check import int8_calibration
+        with _progress_to_stderr(): faces, negatives = int8_calibration(args.data, OnnxKeypointModel(out).config, progress=True)
+        q = export_int8_onnx(model, faces, negatives)
         move = onnx_session(q).get_modelmeta().custom_metadata_map.get('facekp_int8_move_px')
-        print(f'wrote {q} (calibrated on {len(crops)} training faces; its points lie {move} px from the float32 twin\'s, on average)')
+        print(f'wrote {q} (calibrated on {len(faces)} training faces and {len(negatives)} crops that are no face; '
+              f'its points lie {move} px from the float32 twin\'s, on average)')
     return 0
 
 # %% ../nbs/90_cli.ipynb #cell-141

@@ -9,11 +9,11 @@ import cv2
 import torch
 
 from .core import crop_box, crop_image, load_image
-from .data import keypoints_array
-from .model import pooled_features
+from .data import keypoints_array, sample_data, split_tables
+from .model import calibration_crops, pooled_features
 
 # %% auto #0
-__all__ = ['drawn_negative', 'face_check_crops', 'fit_face_check', 'face_probability']
+__all__ = ['drawn_negative', 'face_check_crops', 'fit_face_check', 'face_probability', 'int8_calibration']
 
 # %% ../nbs/03_face_check.ipynb #cell-007
 def drawn_negative(rng:np.random.Generator, # where the randomness comes from
@@ -114,3 +114,21 @@ def face_probability(check:dict, # a face check (`fit_face_check`): w, b, mean, 
     a = lambda v: np.asarray(v.detach().cpu() if hasattr(v, 'detach') else v, np.float64)
     z = ((a(feats) - a(check['mean'])) / a(check['std'])) @ a(check['w']) + a(check['b'])
     return np.exp(-np.logaddexp(0, -z)).astype(np.float32)   # 1 / (1 + exp(-z)), without overflow for large |z|
+
+# %% ../nbs/03_face_check.ipynb #cell-038
+def int8_calibration(data=None, # data source(s) (see `facekp.data.open_source`; default: the sample data): crops of its training split
+                     config:dict=None, # the keypoint model's config: its input size, margin and channels (default: 128 px, margin 0.2, RGB)
+                     n:int=256, # faces, at most
+                     n_negative:int=128, # faces whose surroundings give the crops that are no face (a fifth more are drawings)
+                     seed:int=42, # the split's seed, and the crops'
+                     valid='identity', # the split rule (`split_tables`): held-out faces are never used
+                     limit:int=None, # only the first `limit` faces of each split of each source
+                     progress:bool=False, # show a progress bar while the faces are cut
+                    )->tuple: # face crops (n, s, s, c) and crops that are no face (m, s, s, c), uint8
+    "Faces as the keypoint model sees them (`calibration_crops`) and crops that are no face (`face_check_crops`), from the training split of `data`: what an int8 twin is calibrated on."
+    data = sample_data() if data is None else data
+    cfg = {'size': 128, 'margin': 0.2, 'n_in': 3, **(config or {})}
+    faces = calibration_crops(data, cfg['size'], cfg['margin'], cfg['n_in'] == 1, n=n, seed=seed, valid=valid, limit=limit, progress=progress)
+    train = split_tables(data, valid, seed=seed, limit=limit)[0]
+    neg = face_check_crops(train, cfg['size'], cfg['margin'], n=n_negative, seed=seed + 1)[1]
+    return faces, (neg.mean(-1, keepdims=True).round().astype(np.uint8) if cfg['n_in'] == 1 else neg)

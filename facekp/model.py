@@ -554,11 +554,13 @@ def _to_quantize(graph) -> set:
 
 def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 ONNX twin (default: the shipped model)
                      images:np.ndarray=None, # calibration crops (n, s, s, c) uint8 of training faces (default: `calibration_crops()`, the sample data's)
+                     negatives:np.ndarray=None, # crops that are no face (m, s, s, c) uint8, calibrated on too (`facekp.face_check.int8_calibration`)
                      out=None, # the int8 file (default: the int8 twin, `<name>.int8.onnx` beside `path`)
                      max_move:float=0.5, # the largest mean move of the keypoints from the float32 twin's accepted, in crop pixels
                     ) -> Path: # `out`
-    """Write the int8 twin of the keypoint model `path`: its float32 twin with the convolutions in int8, calibrated on `images`,
-    and the layers after them in float32. Refused (a `ModelError`, nothing written) when its keypoints move more than `max_move`."""
+    """Write the int8 twin of the keypoint model `path`: its float32 twin with the convolutions in int8, calibrated on `images`
+    and `negatives`, and the layers after them in float32. Refused (a `ModelError`, nothing written) when the keypoints of
+    `images` move more than `max_move`."""
     import onnx, onnxruntime as ort
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -570,12 +572,15 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
     cfg = check_config(json.loads(meta['facekp_config']), twin)
     s, c = cfg['size'], cfg['n_in']
     if images is None: images = calibration_crops(size=s, margin=cfg['margin'], gray=c == 1)
-    images = np.asarray(images)
-    if images.ndim != 4 or images.shape[1:] != (s, s, c) or images.dtype != np.uint8 or not len(images):
-        raise ValueError(f'images: expected uint8 crops (n, {s}, {s}, {c}), got {images.dtype} {images.shape}')
-    x = np.ascontiguousarray(images.transpose(0, 3, 1, 2), np.float32) / 255
+    def tensor(name, a):
+        a = np.asarray(a)
+        if a.ndim != 4 or a.shape[1:] != (s, s, c) or a.dtype != np.uint8 or (name == 'images' and not len(a)):
+            raise ValueError(f'{name}: expected uint8 crops (n, {s}, {s}, {c}), got {a.dtype} {a.shape}')
+        return np.ascontiguousarray(a.transpose(0, 3, 1, 2), np.float32) / 255
+    x = tensor('images', images)
+    xn = tensor('negatives', negatives) if negatives is not None else x[:0]
     class Crops(CalibrationDataReader):
-        def __init__(self): self.batches = iter(np.array_split(x, max(1, len(x) // 16)))
+        def __init__(self): self.batches = iter(np.split(np.concatenate([x, xn]), len(x) + len(xn)))   # one crop a run: the calibrator stacks runs of one shape
         def get_next(self): return {'image': b} if (b := next(self.batches, None)) is not None else None
     with tempfile.TemporaryDirectory() as d, atomic_write(out) as tmp:
         pre = Path(d) / 'pre.onnx'
@@ -596,6 +601,7 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
             raise ModelError(f'{out}: the int8 keypoints lie {move:.2f} px (mean) from the float32 twin\'s on the calibration crops '
                              f'(more than {max_move}); not written')
         q = onnx.load(str(tmp)); del q.metadata_props[:]
-        for k, v in {**meta, 'facekp_precision': 'int8', 'facekp_int8_move_px': f'{move:.4f}'}.items(): q.metadata_props.add(key=k, value=v)
+        for k, v in {**meta, 'facekp_precision': 'int8', 'facekp_int8_move_px': f'{move:.4f}',
+                     'facekp_int8_calibration': f'{len(x)} faces, {len(xn)} crops that are no face'}.items(): q.metadata_props.add(key=k, value=v)
         onnx.save(q, str(tmp))
     return out

@@ -13,10 +13,9 @@ from .core import FLIP_PERM, MODELS_DIR, N_POINTS, atomic_write, default_model_p
 # facekp.data before fastai: it quiets fastai's import-time warning
 from .data import keypoint_dls, prepare_split, source_list, split_tables
 from .model import (ARCHS, NME, ModelError, keypoint_loss, keypoint_model, load_keypoint_model, model_config,
-                          pooled_features, read_weights, resolve_pretrained, save_atomically, save_keypoint_model, export_onnx,
-                          calibration_crops, export_int8_onnx,
+                          pooled_features, read_weights, resolve_pretrained, save_atomically, save_keypoint_model, export_onnx, export_int8_onnx,
                           nme_per_image, trunk_cut, trunk_head_split)
-from .face_check import face_check_crops, face_probability, fit_face_check
+from .face_check import face_check_crops, face_probability, fit_face_check, int8_calibration
 from .inference import KeypointDetector
 
 import matplotlib.pyplot as plt
@@ -514,8 +513,6 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         try: export_onnx(out, state['twin'])
         except ImportError: say(f"{state['twin']}: removed (it was of the previous model); `facekp export-onnx` needs onnx")
     if state.get('int8_twin') is not None and twin_path(out).is_file():   # and an int8 twin: calibrated on the training faces
-        cfg = learn.facekp_config
-        try: export_int8_onnx(out, calibration_crops(data, cfg['size'], cfg['margin'], cfg['n_in'] == 1, seed=args['seed'],
-                                                     valid=args['valid'], limit=args['limit']))
+        try: export_int8_onnx(out, *int8_calibration(data, learn.facekp_config, seed=args['seed'], valid=args['valid'], limit=args['limit']))
         except (ImportError, ModelError) as e: say(f"{state['int8_twin']}: removed (it was of the previous model): {e}")
     return state['history']

@@ -48,8 +48,8 @@ def test_console_script(data_dir):
 
 # ---------------------------------------------------------------- the main job and the fun commands
 def test_detect_default_image_json(tmp_path, capsys):
-    "`facekp detect` on its built-in photo: one face, the golden keypoints (JSON rounds to 0.01 px), and the drawing."
-    assert main(['detect', '--out', str(tmp_path), '--json']) == 0
+    "`facekp detect` on its built-in photo: one face, the golden keypoints (JSON rounds to 0.01 px; float32), and the drawing."
+    assert main(['detect', '--out', str(tmp_path), '--json', '--precision', 'float32']) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     img = doc['images'][0]
     assert img['path'].endswith('grace_hopper.jpg') and len(img['faces']) == 1
