@@ -220,23 +220,24 @@ def main():
           res[f'facekp_{name}_pipeline_fr_010'] = float(np.mean(np.array(nmes) > 0.1))
           res[f'facekp_{name}_faces_per_image'] = float(np.mean([len(o) for o in outs]))
     end_to_end(runs)
-    # model alone
+    # model alone: onnxruntime first, before PyTorch's threads have run in this process (they slow what runs after them)
     one = torch.from_numpy(prep.images[:1]).permute(0, 3, 1, 2).float().div(255).to(a.device)
     many = torch.from_numpy(prep.images[:64]).permute(0, 3, 1, 2).float().div(255).to(a.device)
-    with torch.inference_mode():
-        res['torch_ms_per_face_bs1'] = T.add('torch_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det.model(one), 200)), 'ms')
-        res['torch_faces_per_s_bs64'] = T.add('torch_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det.model(many), 20)), 'faces/s')
     if a.onnx:   # OnnxKeypointModel.run takes NumPy arrays
         one_np, many_np = one.cpu().numpy(), many.cpu().numpy()
         res['onnx_ms_per_face_bs1'] = T.add('onnx_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det_onnx.model.run(one_np), 200)), 'ms')
         res['onnx_faces_per_s_bs64'] = T.add('onnx_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det_onnx.model.run(many_np), 20)), 'faces/s')
-        with torch.inference_mode(): ref = det.model(many).float().cpu().numpy()
-        res['onnx_max_abs_diff_px'] = float(np.abs(ref.reshape(len(many_np), -1) - det_float.model.run(many_np)[0].reshape(len(many_np), -1)).max() * s / 2)
         if det_float is not det_onnx:   # the float32 twin beside the int8 one; how far the int8 points lie from the float32 ones
             res['onnx_float32_ms_per_face_bs1'] = T.add('onnx_float32_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det_float.model.run(one_np), 200)), 'ms')
             res['onnx_float32_faces_per_s_bs64'] = T.add('onnx_float32_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det_float.model.run(many_np), 20)), 'faces/s')
             move = np.linalg.norm(det_onnx.model.run(many_np)[0] - det_float.model.run(many_np)[0], axis=-1) * s / 2
             res['int8_mean_move_px'], res['int8_max_move_px'] = float(move.mean()), float(move.max())
+    with torch.inference_mode():
+        res['torch_ms_per_face_bs1'] = T.add('torch_ms_per_face_bs1', rep(lambda: 1000 * timeit(lambda: det.model(one), 200)), 'ms')
+        res['torch_faces_per_s_bs64'] = T.add('torch_faces_per_s_bs64', rep(lambda: len(many) / timeit(lambda: det.model(many), 20)), 'faces/s')
+        if a.onnx:
+            ref = det.model(many).float().cpu().numpy()
+            res['onnx_max_abs_diff_px'] = float(np.abs(ref.reshape(len(many_np), -1) - det_float.model.run(many_np)[0].reshape(len(many_np), -1)).max() * s / 2)
 
     # the model's own NME (true-keypoint crops)
     from facekp.evaluation import predict_crops
