@@ -589,11 +589,18 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
         for i, n in enumerate(m.graph.node): n.name = n.name or f'node_{i}'   # nodes are kept or quantized by name
         onnx.save(m, str(pre))
         keep = _to_quantize(m.graph)
-        with contextlib.redirect_stdout(io.StringIO()):   # the calibrator prints its own progress
-            quantize_static(str(pre), str(tmp), Crops(), quant_format=QuantFormat.QDQ, per_channel=True,
-                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.Percentile,
-                            op_types_to_quantize=sorted({n.op_type for n in m.graph.node if n.name in keep}),   # nor calibrated
-                            nodes_to_exclude=[n.name for n in m.graph.node if n.name not in keep])
+        # the 99.999th percentile of each activation; a network with an activation too narrow for the percentile's
+        # histogram of 2048 bins (a barely trained one) is calibrated by its activations' minimum and maximum instead
+        for method in ('Percentile', 'MinMax'):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):   # the calibrator prints its own progress
+                    quantize_static(str(pre), str(tmp), Crops(), quant_format=QuantFormat.QDQ, per_channel=True,
+                                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=getattr(CalibrationMethod, method),
+                                    op_types_to_quantize=sorted({n.op_type for n in m.graph.node if n.name in keep}),   # nor calibrated
+                                    nodes_to_exclude=[n.name for n in m.graph.node if n.name not in keep])
+                break
+            except ValueError as e:
+                if method == 'MinMax' or 'bins' not in str(e): raise ModelError(f'{out}: calibration failed ({first_line(e)}); not written') from None
         a = ort.InferenceSession(str(twin), providers=['CPUExecutionProvider']).run(None, {'image': x})
         b = ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'image': x})
         move = float(np.linalg.norm((a[0] - b[0]) * s / 2, axis=-1).mean())
@@ -602,6 +609,6 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
                              f'(more than {max_move}); not written')
         q = onnx.load(str(tmp)); del q.metadata_props[:]
         for k, v in {**meta, 'facekp_precision': 'int8', 'facekp_int8_move_px': f'{move:.4f}',
-                     'facekp_int8_calibration': f'{len(x)} faces, {len(xn)} crops that are no face'}.items(): q.metadata_props.add(key=k, value=v)
+                     'facekp_int8_calibration': f'{len(x)} faces, {len(xn)} crops that are no face, {method}'}.items(): q.metadata_props.add(key=k, value=v)
         onnx.save(q, str(tmp))
     return out
