@@ -1,4 +1,5 @@
-"""Time one training step (forward, backward, Adam) of the keypoint model on CPU, with and without channels-last.
+"""Time one training step (forward, backward, Adam) of the keypoint model on CPU, with and without channels-last, and
+channels-last under bfloat16 autocast.
 
     python bench/train_step.py [--size 112] [--bs 16] [--threads 2]
 
@@ -11,7 +12,7 @@ import torch
 
 from facekp.model import keypoint_model, model_config
 
-def step_ms(size, bs, channels_last, steps=10):
+def step_ms(size, bs, channels_last, steps=10, bf16=False):
     model = keypoint_model(model_config(size=size)).train()
     opt = torch.optim.Adam(model.parameters(), 1e-4)
     x, y = torch.rand(bs, 3, size, size), torch.rand(bs, 68, 2)
@@ -19,7 +20,9 @@ def step_ms(size, bs, channels_last, steps=10):
         model = model.to(memory_format=torch.channels_last); x = x.contiguous(memory_format=torch.channels_last)
     for i in range(steps + 3):
         if i == 3: t = time.perf_counter()
-        loss = (model(x) - y).pow(2).mean(); opt.zero_grad(); loss.backward(); opt.step()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            loss = (model(x).float() - y).pow(2).mean()
+        opt.zero_grad(); loss.backward(); opt.step()
     return 1000 * (time.perf_counter() - t) / steps
 
 def main():
@@ -28,8 +31,8 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    for cl in (False, True):
-        ms = step_ms(a.size, a.bs, cl)
-        print(f"{'channels-last' if cl else 'contiguous   '}: {ms:.0f} ms per step, {1000 * a.bs / ms:.0f} images/s")
+    for name, cl, bf16 in (('contiguous', False, False), ('channels-last', True, False), ('channels-last, bfloat16 autocast', True, True)):
+        ms = step_ms(a.size, a.bs, cl, bf16=bf16)
+        print(f"{name:33s}: {ms:.0f} ms per step, {1000 * a.bs / ms:.0f} images/s")
 
 if __name__ == '__main__': main()
