@@ -176,7 +176,7 @@ def main():
     det = KeypointDetector(model, device=a.device, backend='torch', **opts)
     det_haar = KeypointDetector(model, device=a.device, backend='torch', **opts, **haar)
     if a.onnx:   # the twins the model file has (checked by their sha256); a float32 one is exported when it has none
-        from facekp.core import cpu_flags, int8_is_fast, onnx_twin
+        from facekp.core import INT8_DOT_FLAGS, cpu_flags, int8_is_fast, onnx_twin
         from facekp.model import export_onnx
         float_path = onnx_twin(model, quiet=True) or export_onnx(model, Path(os.environ.get('TMPDIR', '/tmp')) / 'facekp-bench.onnx')
         int8_path = onnx_twin(model, quiet=True, precision='int8')
@@ -186,7 +186,7 @@ def main():
         det_onnx = KeypointDetector(onnx_path, **opts)
         det_float = KeypointDetector(float_path, **opts) if use_int8 else det_onnx
         det_haar = KeypointDetector(onnx_path, **opts, **haar)
-        res.update(precision=det_onnx.precision, int8_is_fast=int8_is_fast(), cpu_int8_flags=sorted(f for f in cpu_flags() if 'vnni' in f or f in ('amx_int8', 'asimddp')))
+        res.update(precision=det_onnx.precision, int8_is_fast=int8_is_fast(), cpu_int8_flags=sorted(INT8_DOT_FLAGS & cpu_flags()))
     res['refine_cnn'], res['refine_haar'] = [(d.refine, d.refine_tol) for d in (det_onnx if a.onnx else det, det_haar)]
     df = read_keypoints_csv(find_data(a.data) / SPLIT_CSVS['test'])
     if a.limit: df = df.iloc[:a.limit]
