@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #cell-003
 from __future__ import annotations
-import hashlib, json, os, stat, sys, tempfile, time, warnings
+import functools, hashlib, json, os, stat, sys, tempfile, time, warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -457,16 +457,13 @@ def onnx_twin(path, # a model file (.pth)
 # %% ../nbs/00_core.ipynb #cell-159a
 INT8_DOT_FLAGS = frozenset({'avx512_vnni', 'avx_vnni', 'amx_int8', 'asimddp'})   # x86's VNNI and AMX, Arm's dot product
 
+@functools.cache
 def cpu_flags()->frozenset: # the feature flags of this machine's CPU, from /proc/cpuinfo (empty where it has none)
     "The CPU's feature flags, as Linux lists them (`flags` on x86, `Features` on Arm); read once."
-    global _flags
-    if _flags is None:
-        try: text = Path('/proc/cpuinfo').read_text(errors='replace')
-        except OSError: text = ''
-        _flags = frozenset(w for line in text.splitlines() if ':' in line and line.split(':')[0].strip() in ('flags', 'Features')
-                           for w in line.split(':', 1)[1].split())
-    return _flags
-_flags = None
+    try: text = Path('/proc/cpuinfo').read_text(errors='replace')
+    except OSError: return frozenset()
+    return frozenset(w for line in text.splitlines() if ':' in line and line.split(':')[0].strip() in ('flags', 'Features')
+                     for w in line.split(':', 1)[1].split())
 
 def int8_is_fast(flags=None, # CPU feature flags (default: this machine's, `cpu_flags()`)
                 )->bool: # whether an int8 network runs faster than its float32 twin there

@@ -128,7 +128,7 @@ def int8_calibration(data=None, # data source(s) (see `facekp.data.open_source`;
     "Faces as the keypoint model sees them (`calibration_crops`) and crops that are no face (`face_check_crops`), from the training split of `data`: what an int8 twin is calibrated on."
     data = sample_data() if data is None else data
     cfg = {'size': 128, 'margin': 0.2, 'n_in': 3, **(config or {})}
-    faces = calibration_crops(data, cfg['size'], cfg['margin'], cfg['n_in'] == 1, n=n, seed=seed, valid=valid, limit=limit, progress=progress)
     train = split_tables(data, valid, seed=seed, limit=limit)[0]
+    faces = calibration_crops(train, cfg['size'], cfg['margin'], cfg['n_in'] == 1, n=n, seed=seed, progress=progress)
     neg = face_check_crops(train, cfg['size'], cfg['margin'], n=n_negative, seed=seed + 1)[1]
     return faces, (neg.mean(-1, keepdims=True).round().astype(np.uint8) if cfg['n_in'] == 1 else neg)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 from fastcore.basics import patch
 
-from .core import (FLIP_PERM, ModelError, int8_is_fast, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
+from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
                          default_model_path, face_squares, from_crop, onnx_session, pick_backend, point_convention, point_map,
                          apply_point_map, resolve_device, snap_box, square_iou, to_crop)
 from .detection import make_face_detector

@@ -525,18 +525,15 @@ def export_onnx(path=None, # a keypoint model or face detector file (default: th
                                 {n: {0: 'batch'} for n in ['image'] + outs}, {**meta, 'facekp_config': json.dumps(cfg)}, opset)
 
 # %% ../nbs/02_model.ipynb #cell-176b
-def calibration_crops(data=None, # data source(s) (see `facekp.data.open_source`; default: the sample data): faces of its training split are used
+def calibration_crops(train, # a training table (`split_tables(data)[0]`): never the faces held out for validation or test
                       size:int=128, # the model's input side
                       margin:float=0.2, # the model's crop margin
                       gray:bool=False, # one-channel crops
                       n:int=256, # at most this many faces
-                      seed:int=42, # the split's seed, and the choice of faces
-                      valid='identity', # the split rule (`split_tables`): the held-out faces are never used
-                      limit:int=None, # only the first `limit` faces of each split of each source (`split_tables`)
+                      seed:int=42, # the choice of faces
                       progress:bool=False, # show a progress bar while the crops are cut
                      )->np.ndarray: # crops (n, size, size, c), uint8
-    "Crops around up to `n` faces drawn from the training split of `data`, as the keypoint model sees them: what calibrates its int8 twin."
-    train = split_tables(sample_data() if data is None else data, valid, seed=seed, limit=limit)[0]
+    "Crops around up to `n` faces drawn from a training table, as the keypoint model sees them: what calibrates its int8 twin."
     pick = np.sort(np.random.default_rng(seed).choice(len(train), min(n, len(train)), replace=False))
     return prepare_split(train.iloc[pick].reset_index(drop=True), size, 'face', margin, gray, progress=progress).images
 
@@ -553,7 +550,7 @@ def _to_quantize(graph) -> set:
     return keep | {n.name for n in graph.node if n.op_type in ('Relu', 'Clip') and n.input[0] in convs}
 
 def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 ONNX twin (default: the shipped model)
-                     images:np.ndarray=None, # calibration crops (n, s, s, c) uint8 of training faces (default: `calibration_crops()`, the sample data's)
+                     images:np.ndarray=None, # calibration crops (n, s, s, c) uint8 of training faces (default: `calibration_crops` of the sample data's)
                      negatives:np.ndarray=None, # crops that are no face (m, s, s, c) uint8, calibrated on too (`facekp.face_check.int8_calibration`)
                      out=None, # the int8 file (default: the int8 twin, `<name>.int8.onnx` beside `path`)
                      max_move:float=0.5, # the largest mean move of the keypoints from the float32 twin's accepted, in crop pixels (checked where `int8_is_fast`)
@@ -571,7 +568,7 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
     meta = onnx_session(twin).get_modelmeta().custom_metadata_map
     cfg = check_config(json.loads(meta['facekp_config']), twin)
     s, c = cfg['size'], cfg['n_in']
-    if images is None: images = calibration_crops(size=s, margin=cfg['margin'], gray=c == 1)
+    if images is None: images = calibration_crops(split_tables(sample_data())[0], s, cfg['margin'], c == 1)
     def tensor(name, a):
         a = np.asarray(a)
         if a.ndim != 4 or a.shape[1:] != (s, s, c) or a.dtype != np.uint8 or (name == 'images' and not len(a)):
