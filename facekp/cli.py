@@ -577,6 +577,7 @@ def _add_train(sub, argv):
     t.add_argument('--freeze-epochs', dest='freeze_epochs', type=_ranged(int, 0, 100000), default=D['freeze_epochs'], help='epochs of the head alone first')
     t.add_argument('--lr', type=_ranged(float, 1e-8, 10), default=D['lr'], help='peak learning rate of the head')
     t.add_argument('--trunk-lr-mult', dest='trunk_lr_mult', type=_ranged(float, 0, 10), default=D['trunk_lr_mult'], help='the trunk\'s learning rate as a multiple of --lr (1: the same)')
+    t.add_argument('--frozen-layers', dest='frozen_layers', type=_ranged(int, 0, 1000), default=D['frozen_layers'], help="keep the trunk's first N layers at their pretrained weights (faster steps: the backward pass stops before them)")
     t.add_argument('--loss', default=D['loss'], choices=['wing', 'l1', 'smoothl1', 'mse'])
     t.add_argument('--valid', default=D['valid'], help="each source's validation split: 'identity' (held-out people of the "
                    "Udacity data, held-out photos of 300-W: 20 %% and 10 %%), 'test' (the official test split of the Udacity data) "

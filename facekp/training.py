@@ -37,8 +37,8 @@ from fastai.vision.learner import vision_learner
 # %% auto #0
 __all__ = ['TRUNK_LR_MULT', 'TRAIN_DEFAULTS', 'AUG_KEYS', 'unflip_points', 'KeypointLearner', 'keypoint_learner', 'init_weights',
            'check_settings', 'check_model_out', 'plain_containers', 'unwrap_model', 'Checkpoint', 'StopOnNonFinite',
-           'WeightAverage', 'reuse_freed_memory', 'source_metrics', 'add_face_check', 'fit_point_map',
-           'add_conventions', 'train_keypoints']
+           'WeightAverage', 'reuse_freed_memory', 'trunk_layers', 'freeze_first_layers', 'source_metrics',
+           'add_face_check', 'fit_point_map', 'add_conventions', 'train_keypoints']
 
 # %% ../nbs/06_training.ipynb #cell-005
 TRUNK_LR_MULT = 1.0   # the shipped recipe's trunk rate: the head's (`TRAIN_DEFAULTS['trunk_lr_mult']`)
@@ -322,11 +322,34 @@ def reuse_freed_memory() -> bool: # True if glibc took the settings; False where
     return all(libc.mallopt(k, v) == 1 for k, v in [(M_MMAP_THRESHOLD, 32 << 20), (M_TRIM_THRESHOLD, 1 << 30),
                                                     (M_TOP_PAD, 64 << 20)])
 
+# %% ../nbs/06_training.ipynb #d6181cf1
+def trunk_layers(model:nn.Module # a keypoint network, `Sequential(body, head)` (`keypoint_model`)
+                ) -> list: # the trunk's layers, input first (MobileNetV2: 19)
+    "The layers of a keypoint network's trunk, from the input on (the body's last `Sequential`)."
+    model = unwrap_model(model)
+    body = model[0] if isinstance(model, nn.Sequential) and len(model) else None
+    trunk = body[-1] if isinstance(body, nn.Sequential) and len(body) else None
+    if not isinstance(trunk, nn.Sequential): raise ValueError(f'{type(model).__name__}: no trunk of layers to fix')
+    return list(trunk.children())
+
+def freeze_first_layers(model:nn.Module, # a keypoint network, or a `KeypointLearner`
+                        n:int, # how many of the trunk's first layers keep their weights (0: none)
+                       ) -> int: # the number of weights kept fixed
+    "Keep the trunk's first `n` layers' weights fixed (no gradient: the backward pass stops before them)."
+    if isinstance(model, Learner): model = model.model
+    if not n: return 0
+    layers = trunk_layers(model)
+    if not 0 < n < len(layers): raise ValueError(f'frozen_layers={n}: the trunk has {len(layers)} layers; fix fewer')
+    params = [p for layer in layers[:n] for p in layer.parameters()]
+    for p in params: p.requires_grad_(False)
+    return sum(p.numel() for p in params)
+
+
 # %% ../nbs/06_training.ipynb #cell-076
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=80, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
                       valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
                       max_rotate=15., max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25, gray=False,
-                      init=None)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
+                      init=None, frozen_layers=0)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting', 'max_blur', 'max_occlusion')
 
 # %% ../nbs/06_training.ipynb #cell-079
@@ -435,7 +458,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     if args['init'] is not None: args['init'] = str(args['init'])
     unknown = set(kwargs) - set(TRAIN_DEFAULTS) - {'data'}
     if unknown: raise ValueError(f'unknown training settings: {", ".join(sorted(unknown))}')
-    check_settings(args, whole=('epochs', 'bs', 'size'), zero_ok=('freeze_epochs',), positive=('lr', 'trunk_lr_mult'))
+    check_settings(args, whole=('epochs', 'bs', 'size'), zero_ok=('freeze_epochs', 'frozen_layers'), positive=('lr', 'trunk_lr_mult'))
     processes, rank = max(num_distrib(), 1), rank_distrib()
     if processes > 1:   # started by `accelerate launch` (or `torchrun`): fastai's `distrib_ctx`, `facekp.distributed`
         import facekp.distributed  # noqa: F401 (accelerate is there, or one line says how to get it; then fastai's `distrib_ctx`)
@@ -447,6 +470,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     if resume and ck_path.is_file():
         ck = read_weights(ck_path)
         ck.setdefault('args', {}).setdefault('average', 0.0)   # checkpoints from before the weight average
+        ck['args'].setdefault('frozen_layers', 0)   # and from before fixed first layers
         if ck.get('args') != args:
             raise ModelError(f'{ck_path}: a checkpoint of a run with other settings; use another --run-dir, '
                              f'or --no-resume to start again')
@@ -482,6 +506,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         say(f'training on {processes} processes: each on its share of the training batches ({args["bs"]} faces each, {processes * args["bs"]} a step), '
             'each validating on the whole validation set; process 0 writes')
     lr = args['lr']
+    pretrained_trunk = args['pretrained'] is not False or args['init'] is not None   # random first layers are not kept fixed
     for stage in (0, 1):
         if stage < stage0: continue
         n = args['freeze_epochs'] if stage == 0 else args['epochs']
@@ -489,6 +514,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         if n == 0: continue
         if stage == 0: learn.freeze()
         else: learn.unfreeze()
+        if pretrained_trunk: freeze_first_layers(learn, args['frozen_layers'])   # fastai's (un)freeze sets them all
         if ck is not None and stage == stage0 and start > 0:
             learn.opt.load_state_dict(ck['opt'])
         first = start if stage == stage0 else 0
