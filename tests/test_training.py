@@ -11,7 +11,7 @@ from facekp.data import split_tables
 from facekp.model import load_keypoint_model
 from conftest import sample_data
 from facekp.evaluation import evaluate
-from facekp.training import train_keypoints
+from facekp.training import train_keypoints, trunk_layers
 
 TINY = dict(size=48, bs=8, epochs=1, freeze_epochs=1, pretrained=False)
 
@@ -102,6 +102,18 @@ def test_weight_average_is_validated_and_saved(data_dir, tmp_path):
     train_keypoints(data_dir, out=tmp_path / 'n.pth', run_dir=tmp_path / 'run0', **{**TINY, 'average': 0.0})
     assert torch.load(tmp_path / 'run0' / 'checkpoint.pth', weights_only=True)['average'] is None
 
+def test_frozen_layers_keep_their_weights(data_dir, tmp_path):
+    "`frozen_layers` keeps the trunk's first layers at the weights training started from (here `init`); the rest learn."
+    train_keypoints(data_dir, out=tmp_path / 'm0.pth', run_dir=tmp_path / 'run0', face_check=False, **TINY)
+    train_keypoints(data_dir, out=tmp_path / 'm1.pth', run_dir=tmp_path / 'run1', face_check=False,
+                    **{**TINY, 'freeze_epochs': 0, 'average': 0.0, 'init': tmp_path / 'm0.pth', 'frozen_layers': 4})
+    before, after = (trunk_layers(load_keypoint_model(tmp_path / f'm{i}.pth')[0]) for i in (0, 1))
+    same = [all(torch.equal(p, q) for p, q in zip(b.parameters(), a.parameters())) for b, a in zip(before, after)]
+    assert same[:4] == [True] * 4 and not same[4], same
+    assert load_keypoint_model(tmp_path / 'm1.pth')[2]['train_args']['frozen_layers'] == 4
+    with pytest.raises(ValueError, match='frozen_layers=19: the trunk has 19 layers; fix fewer'):
+        train_keypoints(data_dir, run_dir=tmp_path / 'run2', **{**TINY, 'init': tmp_path / 'm0.pth', 'frozen_layers': 19})
+
 @pytest.mark.skipif(__import__('platform').libc_ver()[0] != 'glibc', reason='mallopt is glibc only')
 def test_reuse_freed_memory_saves_page_faults():
     "Training steps of the keypoint model: without it the freed activations come back from the kernel as fresh pages."
@@ -139,6 +151,7 @@ def _snapshot(root):
     (dict(size=1.5), 'size=1.5: expected a whole number'),
     (dict(lr=-1e-3), 'lr=-0.001: expected a number above 0'),
     (dict(limit=0), 'limit=0: expected a whole number'),
+    (dict(frozen_layers=-1), 'frozen_layers=-1: expected a whole number, 0 or more'),
 ])
 def test_settings_that_cannot_train(data_dir, tmp_path, kw, expect):
     before = _snapshot(MODELS_DIR)
