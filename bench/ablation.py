@@ -4,6 +4,7 @@
     python bench/ablation.py --table tuning [--data DIR]      # 1500 images, 112 px, 1 + 6 epochs -> bench/results/tuning.md, .json
     python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs -> photos.md, .json
     python bench/ablation.py --table heads --data ../shared/facekp-data --data ../shared/300w-train    # all images, 128 px, 1 + 8 epochs -> heads.md, .json
+    python bench/ablation.py --table frozen --data ../shared/facekp-data --data ../shared/300w-train   # all images, 128 px, 1 + 8 epochs -> frozen.md, .json
 
 The ImageNet trunk comes from a local weights file: set `$FACEKP_PRETRAINED` to its folder (e.g.
 `FACEKP_PRETRAINED=../shared/pretrained`), or it is looked for in `~/.cache/facekp/pretrained`.
@@ -14,7 +15,8 @@ average at batch size 16 (the row marked "the recipe" is the training defaults')
 `photos` compares what the model learns real photos from: the data (the Udacity frames alone, or with 300-W's faces)
 and the augmentation (the light one of the Udacity frames' recipe, or one for photos: more rotation, scale and
 shift, blur, occlusion). Its rows are scored on each source's validation faces (people, photos held out of
-training), never on a test split.
+training), never on a test split; so are those of `heads` (the spatial head against heatmaps) and `frozen` (how many
+of the trunk's first layers keep their ImageNet weights: `facekp train --frozen-layers`).
 The other tables' rows train on the first `limit` training images for 1 frozen + `epochs` epochs and are scored on
 the first `limit` official test images (NME, inter-ocular). Short runs favour settings that learn fast: they rank
 choices, they do not reach the full recipe's numbers.
@@ -75,10 +77,16 @@ TABLES = {
         ('spatial head: a linear layer over the 4x4 map (the recipe)', dict(head='spatial')),
         ('integral head: 16x16 heatmaps, soft-argmax', dict(head='integral')),
     ]),
+    'frozen': (dict(bs=16, lr=2e-3, trunk_lr_mult=1.0, head_dropout=0.0, average=2.0, **PHOTO_AUG), [
+        ('every layer trained (the recipe)', dict(frozen_layers=0)),
+        ("the trunk's first 4 layers fixed (the stem, the blocks at 1/2 and 1/4 of the input's side)", dict(frozen_layers=4)),
+        ("the trunk's first 7 layers fixed (and the blocks at 1/8)", dict(frozen_layers=7)),
+    ]),
 }
 
 SIZES = {'questions': dict(limit=1000, size=96, epochs=5), 'tuning': dict(limit=1500, size=112, epochs=6),
-         'photos': dict(limit=0, size=112, epochs=8), 'heads': dict(limit=0, size=128, epochs=8)}
+         'photos': dict(limit=0, size=112, epochs=8), 'heads': dict(limit=0, size=128, epochs=8),
+         'frozen': dict(limit=0, size=128, epochs=8)}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -101,7 +109,7 @@ def main():
     R, T, records = max(1, a.repeats), Timings(), []
     torch.set_num_threads(a.threads)
     base, rows = TABLES[a.table]
-    photos = a.table in ('photos', 'heads')
+    photos = a.table in ('photos', 'heads', 'frozen')
     data = a.data if photos or a.data is None else a.data[0]
     scored = 'validation NME ' + ' / '.join(Path(d).name for d in a.data) if photos else 'test NME'
     lines = [f'| setting ({a.limit or "all"} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
