@@ -344,7 +344,6 @@ def freeze_first_layers(model:nn.Module, # a keypoint network, or a `KeypointLea
     for p in params: p.requires_grad_(False)
     return sum(p.numel() for p in params)
 
-
 # %% ../nbs/06_training.ipynb #cell-076
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=80, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
                       valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
