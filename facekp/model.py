@@ -345,11 +345,13 @@ def model_config(arch:str='mobilenet_v2', # a name in `ARCHS`
 def keypoint_model(config: dict, # a `model_config`
                    pretrained=False # the trunk's ImageNet weights: True, False or a file (`resolve_pretrained`)
                   ) -> nn.Module: # `Sequential(body, head)`: images (n, c, size, size) in [0, 1] to keypoints (n, 68, 2) in [-1, 1]
-    "Build the network of `config`: `Sequential(body, head)`, the body starting with `ImageNorm`."
+    "Build the network of `config`: `Sequential(body, head)`, the body starting with `ImageNorm`, and `trunk_weights` set."
     arch, size, n_in = config['arch'], config['size'], config['n_in']
     if arch == 'keypointnet':
         m = KeypointNet(size, n_in)
-        return nn.Sequential(nn.Sequential(m.features), nn.Sequential(m.head, _View(config['n_points'])))
+        net = nn.Sequential(nn.Sequential(m.features), nn.Sequential(m.head, _View(config['n_points'])))
+        net.trunk_weights = None
+        return net
     src = resolve_pretrained(arch, pretrained)
     tv = src == 'torchvision'
     if tv:
@@ -371,7 +373,9 @@ def keypoint_model(config: dict, # a `model_config`
         head = nn.Sequential(create_head(nf, 2 * N_POINTS, y_range=(-1.2, 1.2)), _View(config['n_points']))
     elif config.get('head', 'spatial') == 'integral': head = IntegralHead(nf, hw)
     else: head = SpatialHead(nf, hw, mid=config['head_mid'], dropout=config['head_dropout'])
-    return nn.Sequential(nn.Sequential(ImageNorm(n_in), *body.children()), head)
+    net = nn.Sequential(nn.Sequential(ImageNorm(n_in), *body.children()), head)
+    net.trunk_weights = None if src is None else str(src)   # what the trunk starts from, as `pretrained` could not say
+    return net
 
 class _View(nn.Module):
     def __init__(self, n): super().__init__(); self.n = n

@@ -13,7 +13,7 @@ from .core import FLIP_PERM, MODELS_DIR, N_POINTS, atomic_write, default_model_p
 # facekp.data before fastai: it quiets fastai's import-time warning
 from .data import keypoint_dls, prepare_split, source_list, split_tables
 from .model import (ARCHS, NME, ModelError, keypoint_loss, keypoint_model, load_keypoint_model, model_config,
-                          pooled_features, read_weights, resolve_pretrained, save_atomically, save_keypoint_model, export_onnx, export_int8_onnx,
+                          pooled_features, read_weights, save_atomically, save_keypoint_model, export_onnx, export_int8_onnx,
                           nme_per_image, trunk_cut, trunk_head_split)
 from .face_check import face_check_crops, face_probability, fit_face_check, int8_calibration
 from .inference import KeypointDetector
@@ -144,7 +144,7 @@ def keypoint_learner(dls, # `DataLoaders` from `keypoint_dls` (their size, crop 
                                    custom_head=nn.Identity(), loss_func=loss_func, metrics=metrics, **kwargs)
         learn.__class__ = KeypointLearner   # vision_learner makes a plain Learner: ours adds the keypoint methods above
         learn.model = model                 # our body (with ImageNorm and trunk weights) and SpatialHead
-        if resolve_pretrained(arch, pretrained) is not None: learn.freeze()
+        if model.trunk_weights is not None: learn.freeze()   # ImageNet features to keep while the new head learns
     learn.facekp_config = config
     return learn
 
@@ -226,7 +226,7 @@ class Checkpoint(Callback):
                  run_dir, # the folder of `checkpoint.pth`
                  out, # the model file the best epoch is saved to
                  stage, # 0: the head alone (trunk frozen), 1: the whole network
-                 state, # the run's state, updated in place: `args`, `best_nme`, `history`, `t0`, `elapsed0`
+                 state, # the run's state, updated in place: `args`, `best_nme`, `history`, `t0`, `elapsed0`, `pretrained_trunk`
                  first=0, # the first epoch of this fit to record (the ones before were done before a resume)
                 ):
         self.run_dir, self.out, self.stage, self.state, self.first = Path(run_dir), Path(out), stage, state, first
@@ -256,6 +256,7 @@ class Checkpoint(Callback):
                       'model': model.state_dict(), 'opt': plain_containers(self.learn.opt.state_dict()),
                       'average': None if avg is None else dict(weights=avg.avg, count=avg.count),
                       'best_nme': self.state['best_nme'], 'history': self.state['history'],
+                      'pretrained_trunk': self.state.get('pretrained_trunk'),
                       'elapsed': row['seconds']}, self.run_dir / 'checkpoint.pth')
 
 # %% ../nbs/06_training.ipynb #cell-059
@@ -505,11 +506,13 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
         say(f'training on {processes} processes: each on its share of the training batches ({args["bs"]} faces each, {processes * args["bs"]} a step), '
             'each validating on the whole validation set; process 0 writes')
     lr = args['lr']
-    pretrained_trunk = args['pretrained'] is not False or args['init'] is not None   # random first layers are not kept fixed
+    if ck is not None: pretrained_trunk = ck.get('pretrained_trunk', args['pretrained'] is not False or args['init'] is not None)
+    else: pretrained_trunk = learn.model.trunk_weights is not None or args['init'] is not None
+    state['pretrained_trunk'] = pretrained_trunk   # random first layers are neither trained alone first nor kept fixed
     for stage in (0, 1):
         if stage < stage0: continue
         n = args['freeze_epochs'] if stage == 0 else args['epochs']
-        if stage == 0 and args['pretrained'] is False: n = 0   # nothing to keep frozen in a trunk of random weights
+        if stage == 0 and (args['pretrained'] is False or not pretrained_trunk): n = 0   # no ImageNet features to keep frozen
         if n == 0: continue
         if stage == 0: learn.freeze()
         else: learn.unfreeze()

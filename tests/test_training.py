@@ -114,6 +114,21 @@ def test_frozen_layers_keep_their_weights(data_dir, tmp_path):
     with pytest.raises(ValueError, match='frozen_layers=19: the trunk has 19 layers; fix fewer'):
         train_keypoints(data_dir, run_dir=tmp_path / 'run2', **{**TINY, 'init': tmp_path / 'm0.pth', 'frozen_layers': 19})
 
+def test_a_random_trunk_is_never_kept_fixed(data_dir, tmp_path, monkeypatch):
+    "`pretrained=True` with no ImageNet weights to be had: the trunk is random, so no frozen first epoch and no fixed layers."
+    def no_download(*a, **k): raise OSError('no network')
+    monkeypatch.setattr('facekp.model.find_pretrained', lambda arch: None)
+    monkeypatch.setattr('torchvision.models._api.load_state_dict_from_url', no_download)
+    monkeypatch.setattr('facekp.model._warned', set())
+    kw = {**TINY, 'pretrained': True, 'average': 0.0}
+    with pytest.warns(UserWarning, match='No ImageNet weights for mobilenet_v2'):
+        hist = train_keypoints(data_dir, out=tmp_path / 'm4.pth', run_dir=tmp_path / 'run4', face_check=False, **{**kw, 'frozen_layers': 4})
+    assert [h['stage'] for h in hist] == [1]
+    assert torch.load(tmp_path / 'run4' / 'checkpoint.pth', weights_only=True)['pretrained_trunk'] is False
+    train_keypoints(data_dir, out=tmp_path / 'm0.pth', run_dir=tmp_path / 'run0', face_check=False, **kw)
+    four, none = (load_keypoint_model(tmp_path / f'm{i}.pth')[0].state_dict() for i in (4, 0))
+    assert all(torch.equal(four[k], none[k]) for k in four)   # the same seeded run: frozen_layers=4 changed nothing
+
 @pytest.mark.skipif(__import__('platform').libc_ver()[0] != 'glibc', reason='mallopt is glibc only')
 def test_reuse_freed_memory_saves_page_faults():
     "Training steps of the keypoint model: without it the freed activations come back from the kernel as fresh pages."
