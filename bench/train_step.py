@@ -6,8 +6,8 @@ channels-last under bfloat16 autocast, for each number of the trunk's first laye
 Random input, so it measures the arithmetic only (no data loading). The settings are measured in turns, `--repeats`
 times, and each timing is the median of its repeats, so that a neighbour's load falls on every setting alike. With
 `--out` (e.g. bench/results/train_step.json) the numbers are written with their provenance. This is why
-`train_keypoints` runs its convolutions channels-last (217 -> 136 ms per step at 112 px, batch 16, on the 2-core
-development machine) and why the recipe keeps 7 layers fixed (`--frozen-layers`).
+`train_keypoints` runs its convolutions channels-last (217 -> 136 ms per step at 112 px, batch 16, on a 2-core
+machine), and what keeping the trunk's first layers fixed (`facekp train --frozen-layers`) saves.
 """
 import argparse, sys, time
 from pathlib import Path
