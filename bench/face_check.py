@@ -64,14 +64,15 @@ def main():
     checks = {'shipped': extra['face_check'], 'refitted with photometric jitter': fit_jittered_check(model, cfg, train, a.n, a.seed)}
     pos, neg = fc.face_check_crops(val, cfg['size'], cfg['margin'], n=500, seed=a.seed + 1)
     rng = np.random.default_rng(a.seed + 2); pos_j, neg_j = jitter_all(pos, rng), jitter_all(neg, rng)
+    sources = [(src, split_tables(src, 'identity', seed=a.seed)[1]) for src in map(open_source, source_list(a.data))]
     rows = []
     for name, check in checks.items():
         row = dict(check=name, accuracy_plain=balanced_accuracy(model, check, pos, neg),
                    accuracy_jittered=balanced_accuracy(model, check, pos_j, neg_j), pipeline={})
-        for src in map(open_source, source_list(a.data)):
+        for src, faces in sources:
             det = KeypointDetector((model, cfg, {**extra, 'face_check': check}),
-                                   convention=point_convention(cfg, "auto", src.kind))
-            r = evaluate_pipeline(split_tables(src, 'identity', seed=a.seed)[1], det, progress=False)
+                                   convention=point_convention(cfg, 'auto', src.kind))
+            r = evaluate_pipeline(faces, det, progress=False)
             row['pipeline'][src.name] = dict(nme_io=r.nme_io, n_missed=r.n_missed, fr_010=r.fr_010, n_images=r.n_images)
         rows.append(row)
         print(f"{name:34s} held-out crops: {100 * row['accuracy_plain']:.2f} % plain, {100 * row['accuracy_jittered']:.2f} % jittered; "
