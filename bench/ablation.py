@@ -78,7 +78,7 @@ TABLES = {
         ('integral head: 16x16 heatmaps, soft-argmax', dict(head='integral')),
     ]),
     'frozen': (dict(bs=16, lr=2e-3, trunk_lr_mult=1.0, head_dropout=0.0, average=2.0, **PHOTO_AUG), [
-        ('every layer trained (the recipe)', dict(frozen_layers=0)),
+        ('every layer trained', dict(frozen_layers=0)),
         ("the trunk's first 4 layers fixed (the stem, the blocks at 1/2 and 1/4 of the input's side)", dict(frozen_layers=4)),
         ("the trunk's first 7 layers fixed (and the blocks at 1/8)", dict(frozen_layers=7)),
     ]),

@@ -542,8 +542,8 @@ def calibration_crops(train, # a training table (`split_tables(data)[0]`): never
     return prepare_split(train.iloc[pick].reset_index(drop=True), size, 'face', margin, gray, progress=progress).images
 
 # %% ../nbs/02_model.ipynb #cell-176d
-def _to_quantize(graph) -> set:
-    "The names of an ONNX graph's nodes that are convolutions, feed one, or are the activation right after one (quantized with it)."
+def _to_quantize(graph, float_convs:int=0) -> set:
+    "The names of an ONNX graph's nodes that are convolutions, feed one, or are the activation right after one (quantized with it), but for the first `float_convs` convolutions."
     producer = {o: n for n in graph.node for o in n.output}
     keep, todo = set(), [n for n in graph.node if n.op_type == 'Conv']
     while todo:
@@ -551,16 +551,18 @@ def _to_quantize(graph) -> set:
         if n.name in keep: continue
         keep.add(n.name); todo += [producer[i] for i in n.input if i in producer]
     convs = {o for n in graph.node if n.op_type == 'Conv' for o in n.output}
-    return keep | {n.name for n in graph.node if n.op_type in ('Relu', 'Clip') and n.input[0] in convs}
+    first = [n.name for n in graph.node if n.op_type == 'Conv'][:float_convs]   # nearest the input: ONNX lists the nodes in order
+    return (keep | {n.name for n in graph.node if n.op_type in ('Relu', 'Clip') and n.input[0] in convs}) - set(first)
 
 def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 ONNX twin (default: the shipped model)
                      images:np.ndarray=None, # calibration crops (n, s, s, c) uint8 of training faces (default: `calibration_crops` of the sample data's)
                      negatives:np.ndarray=None, # crops that are no face (m, s, s, c) uint8, calibrated on too (`facekp.face_check.int8_calibration`)
                      out=None, # the int8 file (default: the int8 twin, `<name>.int8.onnx` beside `path`)
                      max_move:float=0.5, # the largest mean move of the keypoints from the float32 twin's accepted, in crop pixels (checked where `int8_is_fast`)
+                     float_convs:int=3, # the first convolutions (from the input) kept in float32: MobileNetV2's stem and first block
                     ) -> Path: # `out`
-    """Write the int8 twin of the keypoint model `path`: its float32 twin with the convolutions in int8, calibrated on `images`
-    and `negatives`, and the layers after them in float32. Refused (a `ModelError`, nothing written) when the keypoints of
+    """Write the int8 twin of the keypoint model `path`: its float32 twin with the convolutions in int8 (but the first
+    `float_convs`), calibrated on `images` and `negatives`, and the layers after them in float32. Refused (a `ModelError`, nothing written) when the keypoints of
     `images` move more than `max_move`."""
     import onnx, onnxruntime as ort
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
@@ -589,7 +591,7 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
         m = onnx.load(str(pre))
         for i, n in enumerate(m.graph.node): n.name = n.name or f'node_{i}'   # nodes are kept or quantized by name
         onnx.save(m, str(pre))
-        keep = _to_quantize(m.graph)
+        keep = _to_quantize(m.graph, float_convs)
         # the 99.999th percentile of each activation; a network with an activation too narrow for the percentile's
         # histogram of 2048 bins (a barely trained one) is calibrated by its activations' minimum and maximum instead
         for method in ('Percentile', 'MinMax'):
@@ -613,6 +615,7 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
                              f'(more than {max_move}); not written')
         q = onnx.load(str(tmp)); del q.metadata_props[:]
         for k, v in {**meta, 'facekp_precision': 'int8', 'facekp_int8_move_px': f'{move:.4f}',
-                     'facekp_int8_calibration': f'{len(x)} faces, {len(xn)} crops that are no face, {method}'}.items(): q.metadata_props.add(key=k, value=v)
+                     'facekp_int8_calibration': f'{len(x)} faces, {len(xn)} crops that are no face, {method}',
+                     'facekp_int8_float_convs': str(float_convs)}.items(): q.metadata_props.add(key=k, value=v)
         onnx.save(q, str(tmp))
     return out

@@ -349,7 +349,7 @@ def freeze_first_layers(model:nn.Module, # a keypoint network, or a `KeypointLea
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=80, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
                       valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
                       max_rotate=15., max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25, gray=False,
-                      init=None, frozen_layers=0)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
+                      init=None, frozen_layers=3)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
 AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting', 'max_blur', 'max_occlusion')
 
 # %% ../nbs/06_training.ipynb #cell-079
