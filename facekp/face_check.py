@@ -51,12 +51,10 @@ def face_check_crops(df, # a keypoint table (`facekp.data`): the images' `path` 
                      margin:float=0.2, # the model's margin around the face (its config's `margin`)
                      n:int=1500, # faces to take from the table, at most
                      seed:int=0, # the random choice of faces, jitters and negatives
-                     drawn:float=0.2, # drawn pictures (`drawn_negative`) among the negatives, per face
-                     patches:float=1.0, # small patches anywhere in the photo, enlarged, among the negatives, per face
-                    )->tuple: # positives (n, size, size, 3) and negatives (about n * (1 + patches + drawn), size, size, 3), uint8
+                     drawn:float=0.2 # drawn pictures (`drawn_negative`) among the negatives, per face
+                    )->tuple: # positives (n, size, size, 3) and negatives (about n * (1 + drawn), size, size, 3), uint8
     """Positive (jittered face) and negative crops of `size` from a keypoint table: off the face, a part of the face or
-    the neck below it, a share `patches` of small patches anywhere in the photo, and a share `drawn` of pictures that
-    are no photo at all (`drawn_negative`)."""
+    the neck below it, and a share `drawn` of pictures that are no photo at all (`drawn_negative`)."""
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(df), min(n, len(df)), replace=False)
     kps = keypoints_array(df)
@@ -74,10 +72,6 @@ def face_check_crops(df, # a keypoint table (`facekp.data`): the images' `path` 
             cx, cy = unit[0] + rng.uniform(0, side), unit[1] + rng.uniform(0, 1.3 * side)
             b = np.array([cx - sd / 2, cy - sd / 2, 1 / sd, 1 / sd], np.float32)
         neg.append(crop_image(img, b * [1, 1, size, size], size))
-        if rng.random() < patches:   # a small patch anywhere, enlarged: texture, lettering, lights
-            h, w = img.shape[:2]; sd = side * rng.uniform(0.06, 0.35)
-            b = np.array([rng.uniform(0, max(w - sd, 1)), rng.uniform(0, max(h - sd, 1)), 1 / sd, 1 / sd], np.float32)
-            neg.append(crop_image(img, b * [1, 1, size, size], size))
     neg += [drawn_negative(rng, size) for _ in range(int(round(drawn * len(idx))))]
     return np.stack(pos), np.stack(neg)
 
@@ -90,10 +84,11 @@ def fit_face_check(model, # a keypoint network, `Sequential(body, head)` (`facek
                    seed:int=0, # the random choice of crops
                    device:str='cpu', # where the trunk runs
                    steps:int=300, # Adam steps of the logistic regression
-                   l2:float=1e-4, # the L2 penalty on the weights
+                   l2:float=3e-4, # the L2 penalty on the weights
+                   draws:int=3, # independent draws of crops (seeds `seed`, `seed` + 1, ...): more crops, a steadier check
                   )->dict: # the check: w, b, mean, std (tensors), train_accuracy, n_pos, n_neg
     "Fit the face check (logistic regression on pooled trunk features) on crops of the table `df`."
-    pos, neg = face_check_crops(df, size, margin, n, seed)
+    pos, neg = map(np.concatenate, zip(*[face_check_crops(df, size, margin, n, seed + i) for i in range(draws)]))
     x = np.concatenate([pos, neg]); y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
     feats = []
     model = model.to(device).eval()
@@ -126,7 +121,7 @@ def face_probability(check:dict, # a face check (`fit_face_check`): w, b, mean, 
 def int8_calibration(data=None, # data source(s) (see `facekp.data.open_source`; default: the sample data): crops of its training split
                      config:dict=None, # the keypoint model's config: its input size, margin and channels (default: 128 px, margin 0.2, RGB)
                      n:int=256, # faces, at most
-                     n_negative:int=128, # faces whose photos give the crops that are no face, two each (a fifth more are drawings)
+                     n_negative:int=128, # faces whose surroundings give the crops that are no face (a fifth more are drawings)
                      seed:int=42, # the split's seed, and the crops'
                      valid='identity', # the split rule (`split_tables`): held-out faces are never used
                      limit:int=None, # only the first `limit` faces of each split of each source
