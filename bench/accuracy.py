@@ -29,7 +29,7 @@ PIPELINE_ROWS = [
     ('no refinement: one pass on the face detector\'s box', dict(refine=0)),
     ('up to 2 passes while the crop moves more than 2 % (the default)', dict(refine=2, refine_tol=0.02)),
     ('up to 3 passes while the crop moves more than 1 %', dict(refine=3, refine_tol=0.01)),
-    ('face detector threshold 0.2 (the default: 0.3), default passes', dict(face_detector_kwargs=dict(threshold=0.2))),
+    ('face detector threshold 0.3 (the default: 0.2), default passes', dict(face_detector_kwargs=dict(threshold=0.3))),
     ("face detector's first scale 192 px (the default: 160 px), default passes", dict(face_detector_kwargs=dict(base_side=192))),
 ]
 

@@ -98,7 +98,7 @@ def nms_squares(sq: np.ndarray, # squares (n, 4): cx, cy, side, score
 
 # %% ../nbs/04_detection.ipynb #cell-039
 def decode_centers(out: np.ndarray, # one output (4, h, w) of `FaceCenterNet`: heat logit, log side, offset x, y
-                   threshold: float=0.3, # the least heat (sigmoid of the logit) a face needs
+                   threshold: float=0.2, # the least heat (sigmoid of the logit) a face needs
                    stride: int=8, # the network's output cell, in input pixels
                    scale: float=1.0 # the input's scale from the original image
                   ) -> np.ndarray: # faces (n, 4): cx, cy, side, heat, in the original image's pixels
@@ -119,7 +119,7 @@ class CnnFaceDetector(FaceDetector):
     takes_backend = True
     stride = 8                   # the network's output cell, in input pixels
     def __init__(self, model=None, # a face detector file (default: the shipped one, `default_face_detector_path`)
-                 threshold:float=0.3, # the least heat a face needs (`decode_centers`)
+                 threshold:float=0.2, # the least heat a face needs (`decode_centers`); low, as the keypoint model's face check drops what is no face
                  base_side:int=160, # the long side of the first, coarsest scale searched
                  max_levels:int=3, # scales searched at most: `base_side`, twice it, four times it
                  nms:float=0.4, # the overlap (IoU) above which the weaker of two squares goes (`nms_squares`)

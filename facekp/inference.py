@@ -166,6 +166,7 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
         crops += cs; owners += [i] * len(cs)
     if not crops: return [[] for _ in images]
     kp, prob = self._predict(self._crops(images, owners, crops))
+    prob_before = None if prob is None else prob.copy()   # the face check's probability on each face's previous crop
     kp1 = np.stack([from_crop(k, c) for k, c in zip(kp, crops)])
     before, moved, todo = kp1.copy(), np.zeros(len(crops)), np.arange(len(crops))   # `before`: each face's previous pass
     for _ in range(int(self.refine)):  # re-crop around the keypoints while the crop still moves
@@ -179,9 +180,9 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
         moved[todo] = np.linalg.norm(kp2 - kp1[todo], axis=-1).mean(-1) / io
         before[todo], kp1[todo] = kp1[todo], kp2
         for j, c in zip(todo, new): crops[j] = c
-        if prob is not None: prob[todo] = np.minimum(prob[todo], prob2)
-    # with a face check: its lowest probability over the face's crops; without: how little the keypoints moved on the last pass
-    score = prob if prob is not None else np.exp(-moved / 0.15)
+        if prob is not None: prob_before[todo], prob[todo] = prob[todo], prob2
+    # with a face check: its lower probability on the two crops the answer comes from; without: how little the keypoints moved on the last pass
+    score = np.minimum(prob, prob_before) if prob is not None else np.exp(-moved / 0.15)
     final = (kp1 + before) / 2   # a face never re-cropped: its one pass (`before` is `kp1` there)
     if self.point_map is not None:  # the passes crop around the network's own points; the answer is placed by the convention
         for j in range(len(final)):  # in the frame of a crop around the answer, as the map was fitted on crops around faces

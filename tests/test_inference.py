@@ -9,7 +9,7 @@ from PIL import Image
 
 from facekp.core import as_rgb_array, default_model_path, file_sha256, pick_backend
 from facekp.detection import CnnFaceDetector, FaceDetector, HaarFaceDetector
-from facekp.inference import KeypointDetector, OnnxKeypointModel, annotate
+from facekp.inference import KeypointDetector, OnnxKeypointModel, annotate, snap_box
 from facekp.model import export_onnx, nme_per_image
 from conftest import HOPPER, needs_real_data, real_data, two_faces
 
@@ -143,6 +143,19 @@ class _Boxes(FaceDetector):
     "The same boxes (x, y, w, h) on every image."
     def __init__(self, *boxes): self.boxes = np.array(boxes, np.float32)
     def __call__(self, rgb): return self.boxes
+
+def test_a_tight_box_on_a_face_keeps_the_face(detector):
+    "A box far tighter than the face: the face check turns down the box's own crop (a part of a face), not the face its passes settle on."
+    rgb = as_rgb_array(HOPPER)
+    (face,) = detector(rgb)
+    x0, y0, x1, y1 = face['box']; w = x1 - x0
+    tight = [x0 + 0.2 * w, y0 + 0.15 * w, 0.6 * w, 0.6 * w]
+    det = KeypointDetector(face_detector=_Boxes(tight))
+    crop = snap_box(det.face_detector.crop(tight, det.size, det.margin), det.size)
+    assert det._predict(det._crops([rgb], [0], [crop]))[1][0] < det.min_score   # the box's crop alone: no face
+    (found,) = det(rgb)
+    assert found['score'] > 0.5
+    assert np.linalg.norm(found['keypoints'] - face['keypoints'], axis=-1).mean() < 0.03 * w   # the same face's points
 
 def test_a_box_on_a_part_of_a_face_is_not_another_face(detector):
     "A box on the chin or a loose box around the face, searched without refinement: one face, the one of the face's own box."
