@@ -158,8 +158,8 @@ def crop_change(a, # the first crop (x0, y0, sx, sy), for a model of input side 
 @patch
 def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
                        boxes:list, # face boxes (n, 4) as x, y, w, h, one array per image (from `find_faces`)
-                      )->list: # a list per image of faces {'keypoints', 'score'}, one per box
-    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints (a refined face: the mean of its last two passes), placed by the detector's point convention."
+                      )->list: # a list per image of faces {'keypoints', 'score', 'moved'}, one per box
+    "Keypoints for given detector boxes, all faces of all images in one batch, each refined by re-cropping around its keypoints (a refined face: the mean of its last two passes), placed by the detector's point convention; `moved`: how far its keypoints moved on their last pass, in inter-ocular distances."
     crops, owners = [], []
     for i, (rgb, bs) in enumerate(zip(images, boxes)):
         cs = [snap_box(self.face_detector.crop(b, self.size, self.margin), self.size) for b in bs]
@@ -190,7 +190,7 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
             final[j] = from_crop((apply_point_map(to_crop(final[j], b) / h - 1, self.point_map) + 1) * h, b)
     out = [[] for _ in images]
     for j, o in enumerate(owners):
-        out[o].append(dict(keypoints=final[j].astype(np.float32), score=float(score[j])))
+        out[o].append(dict(keypoints=final[j].astype(np.float32), score=float(score[j]), moved=float(moved[j])))
     return out
 
 # %% ../nbs/05_inference.ipynb #cell-052
@@ -219,13 +219,14 @@ def batch(self:KeypointDetector, images, # a list (or any iterable) of paths, ar
     out = []
     for src, bs, faces in zip(images, boxes, res):
         kept = {}   # the likeliest faces first (scores to 0.001: two backends, whose scores differ in the last digits,
-        # keep the same box); a box on the same face again, on a part of it or around it, is dropped
-        for j in sorted(range(len(faces)), key=lambda j: -round(faces[j]['score'], 3)):
+        # keep the same box), at equal scores the most settled (its keypoints moved least on the last pass: a loose
+        # box's passes may still be on their way); a box on the same face again, on a part of it or around it, is dropped
+        for j in sorted(range(len(faces)), key=lambda j: (-round(faces[j]['score'], 3), round(faces[j]['moved'], 3))):
             b, f = bs[j], faces[j]
             box = np.array([b[0], b[1], b[0] + b[2], b[1] + b[3]], np.float32)
             if f['score'] < self.min_score or any(_same_face(f['keypoints'], k['keypoints']) or _nested(box, k['box'])
                                                   for k in kept.values()): continue
-            kept[j] = dict(box=box, **f)
+            kept[j] = dict(box=box, keypoints=f['keypoints'], score=f['score'])
         kept = [kept[j] for j in sorted(kept)]   # in the face detector's order
         if not kept and self.verbose: print(f'facekp: no face found in {src if isinstance(src, (str, os.PathLike)) else "the image"}')
         out.append(kept)

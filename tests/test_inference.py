@@ -157,6 +157,19 @@ def test_a_tight_box_on_a_face_keeps_the_face(detector):
     assert found['score'] > 0.5
     assert np.linalg.norm(found['keypoints'] - face['keypoints'], axis=-1).mean() < 0.03 * w   # the same face's points
 
+def test_of_two_boxes_on_a_face_the_settled_one_is_kept(detector):
+    "A loose box around a face, given first, and the face's own box: both score alike; the answer whose keypoints settled is kept."
+    rgb = as_rgb_array(HOPPER)
+    (face,) = detector(rgb)
+    x0, y0, x1, y1 = face['box']; w = x1 - x0
+    loose, own = [x0 - 0.35 * w, y0 - 0.35 * w, 1.7 * w, 1.7 * w], [x0, y0, w, w]
+    det = KeypointDetector(face_detector=_Boxes(loose, own))
+    a, b = det.keypoints_in_boxes([rgb], [det.face_detector(rgb)])[0]
+    assert round(a['score'], 3) == round(b['score'], 3) and a['moved'] > b['moved']   # alike, the loose box still moving
+    (found,) = det(rgb)
+    np.testing.assert_allclose(found['box'], [x0, y0, x1, y1], atol=1e-3)
+    np.testing.assert_allclose(found['keypoints'], b['keypoints'])
+
 def test_a_box_on_a_part_of_a_face_is_not_another_face(detector):
     "A box on the chin or a loose box around the face, searched without refinement: one face, the one of the face's own box."
     rgb = as_rgb_array(HOPPER)
