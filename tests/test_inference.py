@@ -144,11 +144,16 @@ class _Boxes(FaceDetector):
     def __init__(self, *boxes): self.boxes = np.array(boxes, np.float32)
     def __call__(self, rgb): return self.boxes
 
-def test_a_tight_box_on_a_face_keeps_the_face(detector):
-    "A box far tighter than the face: the face check turns down the box's own crop (a part of a face), not the face its passes settle on."
+def _hopper_face(detector):
+    "Grace Hopper as an RGB array, her one face as the detector finds it, and its box's width."
     rgb = as_rgb_array(HOPPER)
     (face,) = detector(rgb)
-    x0, y0, x1, y1 = face['box']; w = x1 - x0
+    return rgb, face, face['box'][2] - face['box'][0]
+
+def test_a_tight_box_on_a_face_keeps_the_face(detector):
+    "A box far tighter than the face: the face check turns down the box's own crop (a part of a face), not the face its passes settle on."
+    rgb, face, w = _hopper_face(detector)
+    x0, y0, x1, y1 = face['box']
     tight = [x0 + 0.2 * w, y0 + 0.15 * w, 0.6 * w, 0.6 * w]
     det = KeypointDetector(face_detector=_Boxes(tight))
     crop = snap_box(det.face_detector.crop(tight, det.size, det.margin), det.size)
@@ -159,9 +164,8 @@ def test_a_tight_box_on_a_face_keeps_the_face(detector):
 
 def test_of_two_boxes_on_a_face_the_settled_one_is_kept(detector):
     "A loose box around a face, given first, and the face's own box: both score alike; the answer whose keypoints settled is kept."
-    rgb = as_rgb_array(HOPPER)
-    (face,) = detector(rgb)
-    x0, y0, x1, y1 = face['box']; w = x1 - x0
+    rgb, face, w = _hopper_face(detector)
+    x0, y0, x1, y1 = face['box']
     loose, own = [x0 - 0.35 * w, y0 - 0.35 * w, 1.7 * w, 1.7 * w], [x0, y0, w, w]
     det = KeypointDetector(face_detector=_Boxes(loose, own))
     a, b = det.keypoints_in_boxes([rgb], [det.face_detector(rgb)])[0]
@@ -172,9 +176,8 @@ def test_of_two_boxes_on_a_face_the_settled_one_is_kept(detector):
 
 def test_a_box_on_a_part_of_a_face_is_not_another_face(detector):
     "A box on the chin or a loose box around the face, searched without refinement: one face, the one of the face's own box."
-    rgb = as_rgb_array(HOPPER)
-    (x0, y0, x1, y1), = [f['box'] for f in detector(rgb)]
-    w = x1 - x0
+    rgb, own, w = _hopper_face(detector)
+    x0, y0, x1, y1 = own['box']
     face, chin, loose = [x0, y0, w, w], [x0 + 0.2 * w, y0 + 0.55 * w, 0.6 * w, 0.6 * w], [x0 - 0.5 * w, y0 - 0.5 * w, 2 * w, 2 * w]
     for boxes in ([face, chin], [chin, face], [face, loose]):
         faces = KeypointDetector(face_detector=_Boxes(*boxes), refine=0, min_score=0)(rgb)
