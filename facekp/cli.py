@@ -589,6 +589,7 @@ def _add_train(sub, argv):
     t.add_argument('--max-lighting', dest='max_lighting', type=_ranged(float, 0, 1), default=D['max_lighting'], help='augmentation: brightness/contrast')
     t.add_argument('--max-blur', dest='max_blur', type=_ranged(float, 0, 10), default=D['max_blur'], help='augmentation: Gaussian blur up to this sigma (pixels; 0: off)')
     t.add_argument('--max-occlusion', dest='max_occlusion', type=_ranged(float, 0, 0.9), default=D['max_occlusion'], help='augmentation: cover up to this share of the crop with a rectangle (0: off)')
+    t.add_argument('--p-affine', dest='p_affine', type=_ranged(float, 0, 1), default=D['p_affine'], help='augmentation: the probability of each of rotation, zoom and shift (1: every crop is moved, so its edges never tell the face\'s size)')
     t.add_argument('--gray', action='store_true', help='grayscale input (KeypointNet, a small CNN of its own, is meant for it)')
     t.add_argument('--head', default=D['head'], choices=list(HEAD_NAMES), help="'spatial': a linear layer over the feature map; 'integral': a heatmap per point, read by soft-argmax; 'pooled': fastai's default head (for comparison)")
     t.add_argument('--head-dropout', dest='head_dropout', type=_ranged(float, 0, 0.99), default=D['head_dropout'], help='dropout before the spatial head\'s linear layer')

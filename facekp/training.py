@@ -348,9 +348,9 @@ def freeze_first_layers(model:nn.Module, # a keypoint network, or a `KeypointLea
 # %% ../nbs/06_training.ipynb #cell-076
 TRAIN_DEFAULTS = dict(arch='mobilenet_v2', size=128, bs=16, epochs=80, freeze_epochs=1, lr=2e-3, trunk_lr_mult=1.0, loss='wing',
                       valid='identity', seed=42, limit=None, pretrained=True, wd=1e-4, head='spatial', head_dropout=0.0, average=2.0,
-                      max_rotate=15., max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25, gray=False,
-                      init=None, frozen_layers=3)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
-AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting', 'max_blur', 'max_occlusion')
+                      max_rotate=15., max_zoom=0.1, max_shift=0.05, max_lighting=0.2, max_blur=1.5, max_occlusion=0.25, p_affine=0.75,
+                      gray=False, init=None, frozen_layers=3)  # the shipped recipe (with --data for the Udacity set and for 300-W: models/README.md)
+AUG_KEYS = ('max_rotate', 'max_zoom', 'max_shift', 'max_lighting', 'max_blur', 'max_occlusion', 'p_affine')
 
 # %% ../nbs/06_training.ipynb #cell-079
 def _nme_of_rows(rows, pred, targ): return float(nme_per_image(pred, targ)[rows].mean())
@@ -484,7 +484,7 @@ def train_keypoints(data=None, # a data source or a list of them (see `split_tab
     set_seed(args['seed'] + rank, reproducible=True)   # the processes' augmentations differ; DDP copies process 0's weights
     aug = dict(max_rotate=args['max_rotate'], min_zoom=1 - args['max_zoom'], max_zoom=1 + args['max_zoom'],
                max_shift=args['max_shift'], max_lighting=args['max_lighting'], max_blur=args['max_blur'],
-               max_occlusion=args['max_occlusion'])
+               max_occlusion=args['max_occlusion'], p_affine=args['p_affine'])
     dls = keypoint_dls(data, size=args['size'], bs=args['bs'], valid=args['valid'], seed=args['seed'], gray=args['gray'],
                        limit=args['limit'], num_workers=num_workers, device=device, aug_kwargs=aug)
     learn = keypoint_learner(dls, args['arch'], pretrained=args['pretrained'] if ck is None and args['init'] is None else False,
