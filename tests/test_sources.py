@@ -192,3 +192,19 @@ def test_blur_and_occlusion_change_pixels_not_points():
     assert blurred.std() < x.std()                                    # a blur smooths noise
     names = [type(t).__name__ for t in keypoint_augment(max_blur=1.0, max_occlusion=0.2)]
     assert 'RandomBlur' in names and 'RandomOcclusion' in names and 'RandomBlur' not in [type(t).__name__ for t in keypoint_augment()]
+
+def test_p_affine_1_moves_every_crop():
+    "With `p_affine=1` every training crop is zoomed, so no crop's edges tell the face's size; with 0 none is."
+    import torch
+    from fastai.torch_core import TensorImage
+    from fastai.vision.core import TensorPoint
+    from facekp.data import keypoint_augment
+    torch.manual_seed(0)
+    x = TensorImage(torch.rand(64, 3, 32, 32)); y = TensorPoint(torch.rand(64, 68, 2) - 0.5)
+    extent = lambda p: (p.max(1).values - p.min(1).values).amax(-1)
+    for p, moved in ((1.0, 64), (0.0, 0)):
+        tfms = keypoint_augment(flip=False, max_rotate=0, max_shift=0, max_lighting=0, p_affine=p)
+        xb, yb = x, y
+        for t in tfms: xb, yb = t((xb, yb), split_idx=0)
+        changed = ~torch.isclose(extent(yb), extent(y), rtol=1e-3)
+        assert int(changed.sum()) == moved, (p, int(changed.sum()))
