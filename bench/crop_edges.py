@@ -21,7 +21,7 @@ from provenance import write_results
 
 import numpy as np
 
-from facekp.core import apply_point_map, crop_box, default_model_path, from_crop, point_convention, point_map, snap_box, to_crop
+from facekp.core import crop_box, default_model_path, face_squares, from_crop, place_by_map, point_convention, point_map, snap_box
 from facekp.data import keypoints_array, load_image, open_source, source_list, split_tables
 from facekp.evaluation import photo_square
 from facekp.inference import KeypointDetector
@@ -51,15 +51,10 @@ class Runner:
     def raw(self, pics, boxes):
         kp, _ = self.det._predict(self.det._crops(pics, range(len(pics)), boxes))
         return np.stack([from_crop(k, b) for k, b in zip(kp, boxes)])
-    def placed(self, kps):   # as `keypoints_in_boxes` places its answer
-        h, out = self.S / 2, []
-        for k in kps:
-            b = crop_box(k, (1, 1), self.S, 'face', self.M)
-            out.append(from_crop((apply_point_map(to_crop(k, b) / h - 1, self.map) + 1) * h, b))
-        return np.stack(out)
+    def placed(self, kps): return place_by_map(kps, self.map, self.M)   # as `keypoints_in_boxes` places its answer
     def box(self, kps): return [snap_box(crop_box(k, (1, 1), self.S, 'face', self.M), self.S) for k in kps]
 
-def extent(k): return (k.max(1) - k.min(1)).max(-1)
+def extent(k): return face_squares(k)[:, 2]   # each face's larger side
 
 def measure(model, src, df, passes=3):
     det = KeypointDetector(model, backend='torch', convention=None)

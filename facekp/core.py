@@ -19,8 +19,9 @@ __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXEL
            'example_photo', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image',
            'snap_box', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256', 'default_model_path',
            'default_face_detector_path', 'is_shipped', 'check_model_file', 'check_config', 'point_convention',
-           'point_map', 'apply_point_map', 'onnx_available', 'onnx_session', 'say_once', 'twin_path', 'onnx_twin',
-           'cpu_flags', 'int8_is_fast', 'pick_backend', 'check_number', 'resolve_device', 'Progress', 'progress']
+           'point_map', 'apply_point_map', 'place_by_map', 'onnx_available', 'onnx_session', 'say_once', 'twin_path',
+           'onnx_twin', 'cpu_flags', 'int8_is_fast', 'pick_backend', 'check_number', 'resolve_device', 'Progress',
+           'progress']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -389,6 +390,20 @@ def apply_point_map(pts, # keypoints (..., 68, 2) in the network's [-1, 1] units
     if m is None: return pts
     flat = pts.reshape(-1, 2 * N_POINTS)
     return (flat @ m[0] + m[1]).reshape(pts.shape)
+
+# %% ../nbs/00_core.ipynb #cell-136e
+def place_by_map(kps, # keypoints of faces (..., 68, 2) in image pixels
+                 m:tuple, # a map from `point_map`, or None
+                 margin:float=0.2, # the model's margin around the face (its config's `margin`)
+                )->np.ndarray: # the placed keypoints, (..., 68, 2) float32
+    "Each face's keypoints (..., 68, 2) in image pixels moved by the map `m` in the frame of a crop around them (None: as they are)."
+    kps = np.asarray(kps, np.float32)
+    if m is None: return kps
+    faces = kps.reshape(-1, N_POINTS, 2); out = np.empty_like(faces)
+    for j, k in enumerate(faces):   # a crop of side 2 around the face: its pixels are the map's [-1, 1] units plus 1
+        b = crop_box(k, (1, 1), 2, 'face', margin)
+        out[j] = from_crop(apply_point_map(to_crop(k, b) - 1, m) + 1, b)
+    return out.reshape(kps.shape)
 
 # %% ../nbs/00_core.ipynb #cell-138
 def onnx_available()->bool: # whether `import onnxruntime` works

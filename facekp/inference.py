@@ -14,7 +14,7 @@ from fastcore.basics import patch
 
 from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_model_file, check_number, crop_box, crop_image,
                          default_model_path, face_squares, from_crop, onnx_session, pick_backend, point_convention, point_map,
-                         apply_point_map, resolve_device, snap_box, square_iou, to_crop)
+                         place_by_map, resolve_device, snap_box, square_iou)
 from .detection import make_face_detector
 
 # %% auto #0
@@ -184,10 +184,7 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
     # with a face check: its lower probability on the two crops the answer comes from; without: how little the keypoints moved on the last pass
     score = np.minimum(prob, prob_before) if prob is not None else np.exp(-moved / 0.15)
     final = (kp1 + before) / 2   # a face never re-cropped: its one pass (`before` is `kp1` there)
-    if self.point_map is not None:  # the passes crop around the network's own points; the answer is placed by the convention
-        for j in range(len(final)):  # in the frame of a crop around the answer, as the map was fitted on crops around faces
-            b = crop_box(final[j], (1, 1), self.size, 'face', self.margin); h = self.size / 2
-            final[j] = from_crop((apply_point_map(to_crop(final[j], b) / h - 1, self.point_map) + 1) * h, b)
+    final = place_by_map(final, self.point_map, self.margin)   # the passes crop around the network's own points; the answer is placed by the convention
     out = [[] for _ in images]
     for j, o in enumerate(owners):
         out[o].append(dict(keypoints=final[j].astype(np.float32), score=float(score[j]), moved=float(moved[j])))
