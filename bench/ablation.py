@@ -5,6 +5,7 @@
     python bench/ablation.py --table photos --data ../shared/facekp-data --data ../shared/300w-train   # all images, 1 + 8 epochs -> photos.md, .json
     python bench/ablation.py --table heads --data ../shared/facekp-data --data ../shared/300w-train    # all images, 128 px, 1 + 8 epochs -> heads.md, .json
     python bench/ablation.py --table frozen --data ../shared/facekp-data --data ../shared/300w-train   # all images, 128 px, 1 + 8 epochs -> frozen.md, .json
+    python bench/ablation.py --table sizes --data ../shared/facekp-data --data ../shared/300w-train    # all images, 1 + 8 epochs -> sizes.md, .json
 
 The ImageNet trunk comes from a local weights file: set `$FACEKP_PRETRAINED` to its folder (e.g.
 `FACEKP_PRETRAINED=../shared/pretrained`), or it is looked for in `~/.cache/facekp/pretrained`.
@@ -15,8 +16,9 @@ average at batch size 16 (the row marked "the recipe" is the training defaults')
 `photos` compares what the model learns real photos from: the data (the Udacity frames alone, or with 300-W's faces)
 and the augmentation (the light one of the Udacity frames' recipe, or one for photos: more rotation, scale and
 shift, blur, occlusion). Its rows are scored on each source's validation faces (people, photos held out of
-training), never on a test split; so are those of `heads` (the spatial head against heatmaps) and `frozen` (how many
-of the trunk's first layers keep their ImageNet weights: `facekp train --frozen-layers`).
+training), never on a test split; so are those of `heads` (the spatial head against heatmaps), `frozen` (how many
+of the trunk's first layers keep their ImageNet weights: `facekp train --frozen-layers`) and `sizes` (the input's side,
+every other setting the recipe's; the JSON gives each row's pipeline seconds too, the same work at each size).
 The other tables' rows train on the first `limit` training images for 1 frozen + `epochs` epochs and are scored on
 the first `limit` official test images (NME, inter-ocular). Short runs favour settings that learn fast: they rank
 choices, they do not reach the full recipe's numbers.
@@ -82,11 +84,16 @@ TABLES = {
         ("the trunk's first 4 layers fixed (the stem, the blocks at 1/2 and 1/4 of the input's side)", dict(frozen_layers=4)),
         ("the trunk's first 7 layers fixed (and the blocks at 1/8)", dict(frozen_layers=7)),
     ]),
+    'sizes': (dict(bs=16), [   # the recipe's settings (`TRAIN_DEFAULTS`) but the input's side
+        ('128 px (the recipe)', dict(size=128)),
+        ('160 px', dict(size=160)),
+        ('192 px', dict(size=192)),
+    ]),
 }
 
 SIZES = {'questions': dict(limit=1000, size=96, epochs=5), 'tuning': dict(limit=1500, size=112, epochs=6),
          'photos': dict(limit=0, size=112, epochs=8), 'heads': dict(limit=0, size=128, epochs=8),
-         'frozen': dict(limit=0, size=128, epochs=8)}
+         'frozen': dict(limit=0, size=128, epochs=8), 'sizes': dict(limit=0, size=128, epochs=8)}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,10 +116,11 @@ def main():
     R, T, records = max(1, a.repeats), Timings(), []
     torch.set_num_threads(a.threads)
     base, rows = TABLES[a.table]
-    photos = a.table in ('photos', 'heads', 'frozen')
+    photos = a.table in ('photos', 'heads', 'frozen', 'sizes')
     data = a.data if photos or a.data is None else a.data[0]
     scored = 'validation NME ' + ' / '.join(Path(d).name for d in a.data) if photos else 'test NME'
-    lines = [f'| setting ({a.limit or "all"} training images, {a.size} px, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
+    side = 'the side by row' if a.table == 'sizes' else f'{a.size} px'
+    lines = [f'| setting ({a.limit or "all"} training images, {side}, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
              f'| {scored} | FR@0.10 | minutes |', '| --- | --- | --- | --- |']
     if photos:   # and through the whole pipeline: the shipped face detector's boxes, on the photos' validation faces
         lines[0] = lines[0].replace(' | minutes |', f' | pipeline NME {Path(a.data[-1]).name} (found) | minutes |')
@@ -134,7 +142,7 @@ def main():
                        by_source={s: dict(nme=v['nme_io'], fr_010=v['fr_010']) for s, v in r.by_source.items()} if photos and r.by_source else None)
             if photos:
                 p = evaluate_sources(d / 'm.pth', a.data[-1], split='identity', boxes='detector', limit=a.limit or None, progress=False)[0]
-                rec['pipeline'] = dict(source=Path(a.data[-1]).name, nme=p.nme_io, found=p.found)
+                rec['pipeline'] = dict(source=Path(a.data[-1]).name, nme=p.nme_io, found=p.found, seconds=p.seconds)
             reps.append(rec)
         med = lambda f: statistics.median(f(x) for x in reps)
         mins = T.add(f'row{k}_minutes', [x['minutes'] for x in reps], 'minutes')
