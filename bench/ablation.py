@@ -119,7 +119,7 @@ def main():
     photos = a.table in ('photos', 'heads', 'frozen', 'sizes')
     data = a.data if photos or a.data is None else a.data[0]
     scored = 'validation NME ' + ' / '.join(Path(d).name for d in a.data) if photos else 'test NME'
-    side = 'the side by row' if a.table == 'sizes' else f'{a.size} px'
+    side = 'the side by row' if all('size' in kw for _, kw in rows) else f'{a.size} px'   # a table of sides names each in its rows
     lines = [f'| setting ({a.limit or "all"} training images, {side}, bs {base["bs"]}, 1 + {a.epochs} epochs, {a.threads} thread(s)) '
              f'| {scored} | FR@0.10 | minutes |', '| --- | --- | --- | --- |']
     if photos:   # and through the whole pipeline: the shipped face detector's boxes, on the photos' validation faces
