@@ -23,8 +23,7 @@ import numpy as np
 
 from facekp.core import crop_box, default_model_path, face_squares, from_crop, place_by_map, point_convention, point_map, snap_box
 from facekp.data import keypoints_array, load_image, open_source, source_list, split_tables
-from facekp.evaluation import photo_square
-from facekp.inference import KeypointDetector
+from facekp.inference import KeypointDetector, photo_square
 from facekp.model import nme_per_image
 
 FACTORS = (0.9, 0.95, 1.0, 1.05, 1.1)
@@ -51,7 +50,7 @@ class Runner:
     def raw(self, pics, boxes):
         kp, _ = self.det._predict(self.det._crops(pics, range(len(pics)), boxes))
         return np.stack([from_crop(k, b) for k, b in zip(kp, boxes)])
-    def placed(self, kps): return place_by_map(kps, self.map, self.M)   # as `keypoints_in_boxes` places its answer
+    def placed(self, kps): return place_by_map(kps, self.map, self.M)   # by the crops' map, as one pass on a crop is placed
     def box(self, kps): return [snap_box(crop_box(k, (1, 1), self.S, 'face', self.M), self.S) for k in kps]
 
 def extent(k): return face_squares(k)[:, 2]   # each face's larger side

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #cell-003
 from __future__ import annotations
-import functools, hashlib, json, os, stat, sys, tempfile, time, warnings
+import base64, binascii, functools, hashlib, json, os, stat, sys, tempfile, time, warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +18,10 @@ __all__ = ['N_POINTS', 'FACE_REGIONS', 'CONTOURS', 'FLIP_PERM', 'MAX_IMAGE_PIXEL
            'ARCH_NAMES', 'HEAD_NAMES', 'INT8_DOT_FLAGS', 'PRECISIONS', 'DataError', 'ModelError', 'first_line',
            'example_photo', 'to_rgb', 'load_image', 'as_rgb_array', 'crop_box', 'to_crop', 'from_crop', 'crop_image',
            'snap_box', 'face_squares', 'square_iou', 'atomic_write', 'file_sha256', 'default_model_path',
-           'default_face_detector_path', 'is_shipped', 'check_model_file', 'check_config', 'point_convention',
-           'point_map', 'apply_point_map', 'place_by_map', 'onnx_available', 'onnx_session', 'say_once', 'twin_path',
-           'onnx_twin', 'cpu_flags', 'int8_is_fast', 'pick_backend', 'check_number', 'resolve_device', 'Progress',
-           'progress']
+           'default_face_detector_path', 'is_shipped', 'check_model_file', 'matrix_text', 'matrix_from', 'is_point_map',
+           'check_config', 'point_convention', 'point_map', 'apply_point_map', 'map_frames', 'place_by_map',
+           'onnx_available', 'onnx_session', 'say_once', 'twin_path', 'onnx_twin', 'cpu_flags', 'int8_is_fast',
+           'pick_backend', 'check_number', 'resolve_device', 'Progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #cell-006
 N_POINTS = 68
@@ -333,15 +333,28 @@ def check_model_file(path, # a model file (.pth or .onnx)
 ARCH_NAMES = ('mobilenet_v2', 'resnet18', 'resnet34', 'keypointnet')
 HEAD_NAMES = ('spatial', 'integral', 'pooled')
 
-def _is_point_map(v) -> bool:
+def matrix_text(a:np.ndarray, # a float array
+               )->str: # its float32 values, little-endian and row by row, in base64
+    "A float array as compact text for a model's config (JSON or pickle): float32 in base64, under half the size of its numbers written out."
+    return base64.b64encode(np.ascontiguousarray(a, '<f4').tobytes()).decode('ascii')
+
+def matrix_from(v, # a nested list of numbers, or `matrix_text`'s text of a (136, 136) matrix
+               )->np.ndarray: # the matrix, float32
+    "A map's `linear` part as a float32 array, from either way a config writes it."
+    if isinstance(v, str):
+        a = np.frombuffer(base64.b64decode(v, validate=True), '<f4')
+        return a.reshape(2 * N_POINTS, 2 * N_POINTS) if a.size == (2 * N_POINTS) ** 2 else a
+    return np.asarray(v, np.float32)
+
+def is_point_map(v) -> bool:
     "Is `v` an affine map of the 136 coordinates: a `linear` (136, 136) and a `shift` (136,), finite and within ±10?"
     if not isinstance(v, dict) or set(v) != {'linear', 'shift'}: return False
-    try: a, b = np.asarray(v['linear'], dtype=np.float64), np.asarray(v['shift'], dtype=np.float64)
-    except (TypeError, ValueError): return False
+    try: a, b = matrix_from(v['linear']), np.asarray(v['shift'], dtype=np.float64)
+    except (TypeError, ValueError, binascii.Error): return False
     return (a.shape == (2 * N_POINTS, 2 * N_POINTS) and b.shape == (2 * N_POINTS,)
             and all(bool(np.isfinite(x).all() and (np.abs(x) <= 10).all()) for x in (a, b)))
 
-def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head, conventions)
+def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_points, margin, crop (and head, conventions, refined_conventions)
                  path, # the model file it comes from, named in errors
                 )->dict: # `cfg`, when facekp can build that model
     "`cfg` if it describes a keypoint model facekp can build and crop for, else a `ModelError` naming the file and the value."
@@ -354,9 +367,12 @@ def check_config(cfg:dict, # a keypoint model's config: arch, size, n_in, n_poin
     for k, ok in rules.items():
         if k not in cfg: raise ModelError(f'{path}: its config has no {k!r}')
         if not ok(cfg[k]): raise ModelError(f'{path}: its config has {k}={cfg[k]!r}, which no facekp model has')
-    conv = cfg.get('conventions', {})
-    if not isinstance(conv, dict) or not all(isinstance(k, str) and _is_point_map(v) for k, v in conv.items()):
-        raise ModelError(f'{path}: its config has conventions that are not affine maps of the 136 coordinates')
+    for key in ('conventions', 'refined_conventions'):
+        conv = cfg.get(key, {})
+        if not isinstance(conv, dict) or not all(isinstance(k, str) and is_point_map(v) for k, v in conv.items()):
+            raise ModelError(f'{path}: its config has {key} that are not affine maps of the 136 coordinates')
+    extra = set(cfg.get('refined_conventions', {})) - set(cfg.get('conventions', {}))
+    if extra: raise ModelError(f"{path}: its config has refined_conventions without conventions of the same names: {', '.join(sorted(extra))}")
     return cfg
 
 # %% ../nbs/00_core.ipynb #cell-136b
@@ -376,11 +392,13 @@ def point_convention(cfg:dict, # a keypoint model's config (`check_config`)
 
 def point_map(cfg:dict, # a keypoint model's config (`check_config`)
               convention:str, # a convention of the model (`point_convention`), or None
+              refined:bool=False, # for refined answers (`KeypointDetector`'s passes): the `refined_conventions` map, when the model has one
              )->tuple: # (linear (136, 136), shift (136,)) float32 arrays, or None
     "The affine map of `convention`: the 136 coordinates (x0, y0, ..., y67) times `linear`, plus `shift` (None: the network's own points)."
     if convention is None: return None
-    m = cfg['conventions'][convention]
-    return np.asarray(m['linear'], np.float32), np.asarray(m['shift'], np.float32)
+    m = (cfg.get('refined_conventions') or {}).get(convention) if refined else None
+    m = m or cfg['conventions'][convention]
+    return matrix_from(m['linear']), np.asarray(m['shift'], np.float32)
 
 def apply_point_map(pts, # keypoints (..., 68, 2) in the network's [-1, 1] units of a crop
                     m:tuple, # a map from `point_map`, or None
@@ -392,6 +410,12 @@ def apply_point_map(pts, # keypoints (..., 68, 2) in the network's [-1, 1] units
     return (flat @ m[0] + m[1]).reshape(pts.shape)
 
 # %% ../nbs/00_core.ipynb #cell-136e
+def map_frames(kps, # keypoints of faces (n, 68, 2) in image pixels
+               margin:float=0.2, # the model's margin around the face (its config's `margin`)
+              )->list: # a crop box (x0, y0, sx, sy) per face
+    "The frame in which a point map moves each face: a crop of side 2 around its keypoints, whose pixels are the map's [-1, 1] units plus 1."
+    return [crop_box(k, (1, 1), 2, 'face', margin) for k in np.asarray(kps, np.float32)]
+
 def place_by_map(kps, # keypoints of faces (..., 68, 2) in image pixels
                  m:tuple, # a map from `point_map`, or None
                  margin:float=0.2, # the model's margin around the face (its config's `margin`)
@@ -400,8 +424,7 @@ def place_by_map(kps, # keypoints of faces (..., 68, 2) in image pixels
     kps = np.asarray(kps, np.float32)
     if m is None: return kps
     faces = kps.reshape(-1, N_POINTS, 2); out = np.empty_like(faces)
-    for j, k in enumerate(faces):   # a crop of side 2 around the face: its pixels are the map's [-1, 1] units plus 1
-        b = crop_box(k, (1, 1), 2, 'face', margin)
+    for j, (k, b) in enumerate(zip(faces, map_frames(faces, margin))):
         out[j] = from_crop(apply_point_map(to_crop(k, b) - 1, m) + 1, b)
     return out.reshape(kps.shape)
 

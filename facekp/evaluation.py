@@ -14,15 +14,13 @@ import pandas as pd
 import torch
 from fastprogress.fastprogress import progress_bar
 
-import cv2
 from .core import FLIP_PERM, N_POINTS, default_model_path, from_crop, load_image, point_convention, point_map, apply_point_map
 from .data import keypoints_array, open_source, prepare_split, show_keypoints, source_list, split_tables
 from .model import auc_ced, failure_rate, load_keypoint_model, mse_udacity, nme_by_region, nme_per_image
-from .inference import KeypointDetector
+from .inference import KeypointDetector, known_face_keypoints
 
 # %% auto #0
-__all__ = ['predict_crops', 'EvalResult', 'scores', 'evaluate', 'plot_ced', 'plot_worst', 'photo_square', 'evaluate_pipeline',
-           'evaluate_sources']
+__all__ = ['predict_crops', 'EvalResult', 'scores', 'evaluate', 'plot_ced', 'plot_worst', 'evaluate_pipeline', 'evaluate_sources']
 
 # %% ../nbs/08_evaluation.ipynb #cell-007
 def predict_crops(model, # a keypoint network (PyTorch), in eval mode
@@ -164,45 +162,19 @@ def plot_worst(res:EvalResult, # a result with its predictions (from `evaluate` 
     if path is not None: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../nbs/08_evaluation.ipynb #cell-043
-def photo_square(img:np.ndarray, # the photo (h, w, c)
-                 kps:np.ndarray, # the face's true keypoints (68, 2) in the photo's pixels
-                 scale:float=1.5, # the square's side, in sizes of the keypoints' extent (its larger side)
-                 max_side:int=400, # the largest picture side, in pixels (larger squares are shrunk)
-                )->tuple: # the picture (s, s, c), and a function that maps picture pixels back to the photo's
-    "The benchmark's picture of a face: a square `scale` times its landmarks' extent around them, at most `max_side` px; and the map back."
-    lo, hi = kps.min(0), kps.max(0); c = (lo + hi) / 2
-    side = scale * float((hi - lo).max()); out = int(max(8, min(max_side, round(side))))
-    f = out / side; o = (out - 1) / 2
-    src, t = np.ascontiguousarray(img), o - f * c                    # a photo pixel x lands on f * x + t
-    if f < 1:   # shrink by area averaging first (warpAffine has no area filter), then only shift
-        src = cv2.resize(src, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-        m = np.array([[1, 0, t[0] - (f - 1) / 2], [0, 1, t[1] - (f - 1) / 2]], np.float32)   # resize maps x to f * x + (f - 1) / 2
-    else: m = np.array([[f, 0, t[0]], [0, f, t[1]]], np.float32)
-    pic = cv2.warpAffine(src, m, (out, out), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    back = lambda p: (np.asarray(p, np.float32) - t) / f              # picture pixels to the photo's
-    return pic, back
-
 # %% ../nbs/08_evaluation.ipynb #cell-048
 def evaluate_pipeline(df:pd.DataFrame, # faces with their true keypoints (a table of `facekp.data`)
                       detector:KeypointDetector=None, # the pipeline (default: `KeypointDetector()`, the shipped models)
-                      scale:float=1.5, # `photo_square`'s scale
+                      scale:float=1.5, # `photo_square`'s scale (`facekp.inference`)
                       max_side:int=400, # `photo_square`'s largest side
                       chunk:int=16, # pictures per `detector.batch` call
                       progress:bool=True, # show a progress bar
                      )->EvalResult: # the metrics; `found` and `n_missed` count the faces found
-    "Metrics of `detector` on the faces of table `df`, found in `photo_square` pictures."
+    "Metrics of `detector` on the faces of table `df`, found in `photo_square` pictures (`known_face_keypoints`)."
     t0 = time.time()
     detector = detector or KeypointDetector()
-    targ = keypoints_array(df); pred = np.full_like(targ, np.nan)
-    it = range(0, len(df), chunk)
-    for i in (progress_bar(it, leave=False) if progress else it):
-        pics, backs = zip(*[photo_square(np.asarray(load_image(p)), k, scale, max_side)
-                            for p, k in zip(df['path'].iloc[i:i + chunk], targ[i:i + chunk])])
-        for j, (faces, back) in enumerate(zip(detector.batch(list(pics)), backs)):
-            if not faces: continue
-            kp = [back(f['keypoints']) for f in faces]
-            pred[i + j] = min(kp, key=lambda k: float(np.linalg.norm(k.mean(0) - targ[i + j].mean(0))))
+    targ = keypoints_array(df)
+    pred = known_face_keypoints(detector, df['path'], targ, scale, max_side, chunk, progress)
     found = np.isfinite(pred).all((1, 2))
     nan = float('nan')
     res = scores(pred[found], targ[found]) if found.any() else dict(nme_io=nan, nme_median=nan, nme_regions={})

@@ -18,7 +18,8 @@ from .core import (FLIP_PERM, ModelError, as_rgb_array, check_config, check_mode
 from .detection import make_face_detector
 
 # %% auto #0
-__all__ = ['OnnxKeypointModel', 'KeypointDetector', 'crop_change', 'faces_to_json', 'draw_faces', 'annotate']
+__all__ = ['OnnxKeypointModel', 'KeypointDetector', 'crop_change', 'faces_to_json', 'photo_square', 'known_face_keypoints',
+           'draw_faces', 'annotate']
 
 # %% ../nbs/05_inference.ipynb #cell-007
 class OnnxKeypointModel:
@@ -84,7 +85,8 @@ class KeypointDetector:
         self.precision = getattr(self.model, 'precision', 'float32')   # of the keypoint network's arithmetic
         self.size, self.margin, self.gray = self.config['size'], self.config['margin'], self.config['n_in'] == 1
         self.convention = point_convention(self.config, convention, '300w', self.model_path or 'model')
-        self.point_map = point_map(self.config, self.convention)
+        self.point_map = point_map(self.config, self.convention)                  # for one pass on a crop
+        self.refined_point_map = point_map(self.config, self.convention, refined=True)   # for refined answers
         self.face_detector = make_face_detector(face_detector, backend='torch' if backend == 'torch' else 'auto',
                                                 **(face_detector_kwargs or {}))
         # passes and tolerance of the refinement: what this detector's boxes need (`facekp.detection`), unless given
@@ -184,7 +186,8 @@ def keypoints_in_boxes(self:KeypointDetector, images:list, # RGB arrays
     # with a face check: its lower probability on the two crops the answer comes from; without: how little the keypoints moved on the last pass
     score = np.minimum(prob, prob_before) if prob is not None else np.exp(-moved / 0.15)
     final = (kp1 + before) / 2   # a face never re-cropped: its one pass (`before` is `kp1` there)
-    final = place_by_map(final, self.point_map, self.margin)   # the passes crop around the network's own points; the answer is placed by the convention
+    # the passes crop around the network's own points; the answer is placed by the convention, by its map for refined answers
+    final = place_by_map(final, self.refined_point_map if self.refine else self.point_map, self.margin)
     out = [[] for _ in images]
     for j, o in enumerate(owners):
         out[o].append(dict(keypoints=final[j].astype(np.float32), score=float(score[j]), moved=float(moved[j])))
@@ -264,6 +267,48 @@ def faces_to_json(faces, # faces from `KeypointDetector`
     r = lambda v: round(float(v), ndigits)
     return [dict(box=[r(v) for v in f['box']], score=round(float(f['score']), 4),
                  keypoints=[[r(x), r(y)] for x, y in np.asarray(f['keypoints']).reshape(-1, 2)]) for f in faces]
+
+# %% ../nbs/05_inference.ipynb #cell-085b
+def photo_square(img:np.ndarray, # the photo (h, w, c)
+                 kps:np.ndarray, # the face's true keypoints (68, 2) in the photo's pixels
+                 scale:float=1.5, # the square's side, in sizes of the keypoints' extent (its larger side)
+                 max_side:int=400, # the largest picture side, in pixels (larger squares are shrunk)
+                )->tuple: # the picture (s, s, c), and a function that maps picture pixels back to the photo's
+    "The benchmark's picture of a face: a square `scale` times its landmarks' extent around them, at most `max_side` px; and the map back."
+    lo, hi = kps.min(0), kps.max(0); c = (lo + hi) / 2
+    side = scale * float((hi - lo).max()); out = int(max(8, min(max_side, round(side))))
+    f = out / side; o = (out - 1) / 2
+    src, t = np.ascontiguousarray(img), o - f * c                    # a photo pixel x lands on f * x + t
+    if f < 1:   # shrink by area averaging first (warpAffine has no area filter), then only shift
+        src = cv2.resize(src, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        m = np.array([[1, 0, t[0] - (f - 1) / 2], [0, 1, t[1] - (f - 1) / 2]], np.float32)   # resize maps x to f * x + (f - 1) / 2
+    else: m = np.array([[f, 0, t[0]], [0, f, t[1]]], np.float32)
+    pic = cv2.warpAffine(src, m, (out, out), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    back = lambda p: (np.asarray(p, np.float32) - t) / f              # picture pixels to the photo's
+    return pic, back
+
+# %% ../nbs/05_inference.ipynb #cell-085g
+def known_face_keypoints(detector:KeypointDetector, # the pipeline
+                         paths, # the photos (paths, or anything `KeypointDetector.batch` takes), one per face
+                         kps:np.ndarray, # each face's true keypoints (n, 68, 2) in its photo's pixels
+                         scale:float=1.5, # `photo_square`'s scale
+                         max_side:int=400, # `photo_square`'s largest side
+                         chunk:int=16, # pictures per `detector.batch` call
+                         progress:bool=True, # show a progress bar
+                        )->np.ndarray: # (n, 68, 2) float32 keypoints in the photos' pixels; NaN where no face was found
+    "What `detector` finds of each known face in its `photo_square` picture: the face nearest the true face's centre."
+    kps = np.asarray(kps, np.float32); paths = list(paths); pred = np.full_like(kps, np.nan)
+    it = range(0, len(paths), chunk)
+    if progress:
+        from fastprogress.fastprogress import progress_bar   # lazily: fastprogress comes with fastai, not needed to detect
+        it = progress_bar(it, leave=False)
+    for i in it:
+        pics, backs = zip(*[photo_square(as_rgb_array(p), k, scale, max_side) for p, k in zip(paths[i:i + chunk], kps[i:i + chunk])])
+        for j, (faces, back) in enumerate(zip(detector.batch(list(pics)), backs)):
+            if not faces: continue
+            found = [back(f['keypoints']) for f in faces]
+            pred[i + j] = min(found, key=lambda k: float(np.linalg.norm(k.mean(0) - kps[i + j].mean(0))))
+    return pred
 
 # %% ../nbs/05_inference.ipynb #cell-087
 def draw_faces(image, # a path, an array or a PIL image

@@ -11,7 +11,8 @@ from facekp.cli import main
 from facekp.core import DataError, ModelError
 from facekp.data import (KP_COLUMNS, keypoint_dls, keypoints_array, keypoints_table, open_source, photo_of, read_300w,
                          read_keypoints_csv, read_pts, split_source, split_tables)
-from facekp.evaluation import evaluate_sources, photo_square
+from facekp.evaluation import evaluate_sources
+from facekp.inference import photo_square
 from facekp.model import load_keypoint_model
 from facekp.training import train_keypoints
 from conftest import SHARED_300W, face_shape
