@@ -14,9 +14,9 @@ A table lives between two markers in the Markdown; everything between them is re
 The results files are JSON, written by the bench scripts (bench/provenance.py says what they record), and the
 shipped model's training log:
 
-    accuracy       bench/results/accuracy.json       python bench/accuracy.py --data ../shared/facekp-data --data ../shared/300w-train
+    accuracy       bench/results/accuracy.json       python bench/accuracy.py --precision int8 --data ../shared/facekp-data --data ../shared/300w-train
     accuracy_float32  bench/results/accuracy_float32.json  python bench/accuracy.py --precision float32 --out bench/results/accuracy_float32.json --data ...
-    pipeline       bench/results/pipeline.json       python bench/accuracy.py --table pipeline --data ../shared/300w-train
+    pipeline       bench/results/pipeline.json       python bench/accuracy.py --table pipeline --precision int8 --data ../shared/300w-train
     face_detector  bench/results/face_detector.json  python bench/face_detector.py --data ../shared/facekp-data
     speed          bench/results/speed.json          python bench/speed.py --data ../shared/facekp-data --onnx   (timings)
     startup        bench/results/startup.json        python bench/startup.py                                     (timings)
