@@ -8,6 +8,10 @@
     python bench/accuracy.py --table pipeline --data ../shared/300w-train
         -> bench/results/pipeline.json: the whole pipeline on the validation faces of the last --data source with
            other settings: refinement passes and tolerance, the CNN face detector's threshold and first scale
+    python bench/accuracy.py --table maps --data ../shared/facekp-data --data ../shared/300w-train
+        -> bench/results/maps.json: each source's validation faces placed by each of the model's point maps, on crops
+           around the true keypoints and through the whole pipeline: the network's own points, the crops' map, the
+           refined answers' map (`facekp.training.add_conventions`)
     python bench/accuracy.py --table first-scale --data ../shared/facekp-data --data ../shared/300w-train
         -> bench/results/first_scale.json: the whole pipeline on every --data source's validation faces for each
            first scale of the CNN face detector (`CnnFaceDetector(base_side=...)`, --sides): how the default was chosen
@@ -19,7 +23,7 @@ Then `python .ci/tables.py` renders the tables from them. Accuracy only: every n
 is measured once (`repeats` 1); a row's `seconds` is how long it took, not a benchmark. `--limit N` (the first N
 faces of each split) makes a trial run, marked `trial: true`, which `.ci/tables.py` does not render into the README.
 """
-import argparse, os, sys
+import argparse, os, sys, tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,7 +58,7 @@ def int8_as_written():
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--table', choices=['sources', 'pipeline', 'first-scale'], default='sources')
+    p.add_argument('--table', choices=['sources', 'pipeline', 'first-scale', 'maps'], default='sources')
     p.add_argument('--sides', type=int, nargs='+', default=[192, 176, 160, 144, 128], help='--table first-scale: the sides tried')
     p.add_argument('--data', action='append', help='a data source (repeat it for several)')
     p.add_argument('--model', default=None, help='keypoint model file (default: the shipped one)')
@@ -70,9 +74,9 @@ def main():
     os.environ.setdefault('OMP_NUM_THREADS', str(a.threads))
     import torch
     torch.set_num_threads(a.threads)
-    from facekp.evaluation import evaluate_pipeline, evaluate_sources
+    from facekp.evaluation import evaluate, evaluate_pipeline, evaluate_sources
     from facekp.inference import KeypointDetector
-    from facekp.model import default_model_path
+    from facekp.model import default_model_path, load_keypoint_model, save_keypoint_model
     from facekp.core import point_convention
     from facekp.data import open_source, split_tables
     model = a.model or str(default_model_path())
@@ -88,6 +92,26 @@ def main():
         results = dict(rows=[r.to_dict() for r in rows])
         for r in rows: print(f'{r.source:14s} {r.split:8s} {r.boxes:5s} {r.n_images:5d} faces  found {100 * r.found:5.1f} %  '
                              f'NME {100 * r.nme_io:.2f} %', file=sys.stderr, flush=True)
+    elif a.table == 'maps':   # validation faces only: never a test split
+        results = dict(split='identity', rows=[])
+        model_obj, cfg, extra = load_keypoint_model(model)
+        with tempfile.TemporaryDirectory() as tmp:   # the same model with the refined answers' maps as its crops' maps
+            swapped = Path(tmp) / 'refined_maps.pth'
+            save_keypoint_model(model_obj, {**cfg, 'conventions': cfg['refined_conventions']}, swapped, **extra)
+            for src in [open_source(d) for d in a.data]:
+                df = split_tables(src, 'identity', limit=a.limit)[1]
+                conv = point_convention(cfg, 'auto', src.kind)
+                for label, path, c in (("the network's own points", model, None), ("the crops' map", model, conv),
+                                       ("the refined answers' map", swapped, conv)):
+                    r = evaluate(path, src, 'identity', limit=a.limit, progress=False, convention=c)
+                    results['rows'].append({**r.to_dict(), 'source': src.name, 'boxes': 'true', 'map': label})
+                for label, which in (("the network's own points", None), ("the crops' map", 'crops'), ("the refined answers' map", 'refined')):
+                    det = KeypointDetector(model, precision=a.precision, convention=None if which is None else conv)
+                    if which == 'crops': det.refined_point_map = det.point_map   # refined answers placed as one pass on a crop
+                    r = evaluate_pipeline(df, det, progress=False)
+                    results['rows'].append({**r.to_dict(), 'source': src.name, 'boxes': 'cnn', 'map': label})
+                for row in results['rows'][-6:]:
+                    print(f"{row['source']:14s} {row['boxes']:5s} {row['map']:26s} NME {100 * row['nme_io']:.3f} %", file=sys.stderr, flush=True)
     elif a.table == 'first-scale':   # validation faces only: never a test split
         val = split_tables(a.data, 'identity', limit=a.limit)[1]
         results = dict(split='identity', rows=[])
@@ -111,7 +135,7 @@ def main():
             results['rows'].append(row)
             print(f'{label:70s} NME {100 * r.nme_io:.2f} %  FR@0.10 {100 * r.fr_010:.2f} %  found {100 * r.found:.1f} %',
                   file=sys.stderr, flush=True)
-    out = Path(a.out or HERE / 'results' / dict(sources='accuracy.json', pipeline='pipeline.json', **{'first-scale': 'first_scale.json'})[a.table])
+    out = Path(a.out or HERE / 'results' / dict(sources='accuracy.json', pipeline='pipeline.json', maps='maps.json', **{'first-scale': 'first_scale.json'})[a.table])
     if as_written: results['int8_arithmetic'] = 'quantize/dequantize nodes as written, in float32 (a CPU without VNNI)'
     write_results(out, f'accuracy-{a.table}', results, repeats=1, trial=trial, model=model, data=a.data, limit=a.limit)
 
