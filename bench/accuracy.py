@@ -16,8 +16,9 @@
         -> bench/results/first_scale.json: the whole pipeline on every --data source's validation faces for each
            first scale of the CNN face detector (`CnnFaceDetector(base_side=...)`, --sides): how the default was chosen
 
-`--precision int8` on a CPU without VNNI runs the int8 twin's quantize/dequantize nodes as written, in float32
-(`int8_as_written`): the arithmetic the twin has where `facekp detect` picks it. The results file says so.
+`--precision int8` on a CPU without VNNI runs the int8 twin's quantize/dequantize nodes as written, in float32, as
+facekp does there (`facekp.core.onnx_session`): the arithmetic the twin has where `facekp detect` picks it. The results
+file says so.
 
 Then `python .ci/tables.py` renders the tables from them. Accuracy only: every number is deterministic, so each
 is measured once (`repeats` 1); a row's `seconds` is how long it took, not a benchmark. `--limit N` (the first N
@@ -39,22 +40,6 @@ PIPELINE_ROWS = [
     ('face detector threshold 0.3 (the default: 0.2), default passes', dict(face_detector_kwargs=dict(threshold=0.3))),
     ("face detector's first scale 192 px (the default: 160 px), default passes", dict(face_detector_kwargs=dict(base_side=192))),
 ]
-
-def int8_as_written():
-    """Run int8 ONNX twins with their quantize and dequantize nodes as written, without onnxruntime's graph optimizations.
-
-    On a CPU without VNNI (`int8_is_fast()` false) onnxruntime's fused int8 kernels sum 8-bit products with saturation,
-    which is not what runs the twin where `facekp detect` picks it. The nodes as written compute the same int8 arithmetic
-    in float32: the twin's points then lie 0.27 px from the float32 twin's on its calibration crops, as on a VNNI CPU."""
-    import onnxruntime as ort
-    import facekp.inference as inference
-    plain = inference.onnx_session
-    def session(path, threads=None):
-        if not str(path).endswith('.int8.onnx'): return plain(path, threads)
-        opts = ort.SessionOptions(); opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        if threads: opts.intra_op_num_threads = threads
-        return ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
-    inference.onnx_session = session
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -82,11 +67,7 @@ def main():
     model = a.model or str(default_model_path())
     trial = a.trial or a.limit is not None
     from facekp.core import int8_is_fast
-    as_written = a.precision == 'int8' and not int8_is_fast()
-    if as_written:
-        int8_as_written()
-        print('this CPU has no fast int8 (VNNI): the int8 twin runs its quantize/dequantize nodes as written, in float32',
-              file=sys.stderr, flush=True)
+    as_written = a.precision == 'int8' and not int8_is_fast()   # facekp runs the int8 twin's nodes as written there (`onnx_session`)
     if a.table == 'sources':
         rows = evaluate_sources(model, a.data, a.split, 'both', a.detector, limit=a.limit, progress=False, precision=a.precision)
         results = dict(rows=[r.to_dict() for r in rows])

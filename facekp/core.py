@@ -439,12 +439,17 @@ def onnx_available()->bool: # whether `import onnxruntime` works
 _sessions = {}
 def onnx_session(path, # an ONNX file
                  threads:int=None, # onnxruntime's intra-op threads (None: its default)
+                 int8:bool=False, # the file is an int8 twin: where int8 is not fast (`int8_is_fast`), its nodes run as written
                 )->'onnxruntime.InferenceSession': # a session on the CPU
-    "An onnxruntime CPU session for the ONNX file at `path` (one per file and thread count, while the file is unchanged); clear errors naming the file."
+    "An onnxruntime CPU session for the ONNX file at `path` (one per file, thread count and way of running, while the file is unchanged); clear errors naming the file."
     try: import onnxruntime as ort
     except ImportError: raise ModelError(f'{path}: running ONNX models needs onnxruntime: pip install onnxruntime') from None
     st = check_model_file(path).stat()
-    key = (os.path.realpath(path), st.st_mtime_ns, st.st_size, threads)
+    # an int8 twin on a CPU without fast int8 products: onnxruntime would fuse its quantize/dequantize nodes into int8
+    # kernels whose 16-bit sums saturate there (points 2 px off); run as written, the nodes compute the same int8
+    # arithmetic as a CPU with VNNI, in float32 (the same points, more slowly than the float32 twin)
+    as_written = int8 and not int8_is_fast()
+    key = (os.path.realpath(path), st.st_mtime_ns, st.st_size, threads, as_written)
     if key in _sessions: return _sessions[key]   # checking a twin and then running it loads the file once
     opts = ort.SessionOptions()
     if threads: opts.intra_op_num_threads = threads
@@ -452,6 +457,7 @@ def onnx_session(path, # an ONNX file
     # the work between one image's small runs (the face detector, cropping, the next pass)
     opts.add_session_config_entry('session.force_spinning_stop', '1')
     opts.log_severity_level = 3
+    if as_written: opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     try: s = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
     except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({first_line(e)})') from None
     _sessions[key] = s

@@ -35,6 +35,7 @@ class OnnxKeypointModel:
         self.config = check_config(cfg, path)
         self.source_sha256 = meta.get('facekp_source_sha256')
         self.precision = meta.get('facekp_precision', 'float32')   # 'int8' for an int8 twin (`facekp.model.export_int8_onnx`)
+        if self.precision == 'int8': self.session = onnx_session(path, threads, int8=True)   # as written where int8 is not fast
         self.has_face_check = len(self.session.get_outputs()) > 1
 
     def run(self, x:np.ndarray, # images (n, c, s, s), float32 in [0, 1]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .data import FACE_REGIONS, FLIP_PERM, N_POINTS, prepare_split, sample_data, split_tables  # first: it quiets fastai's import-time warning
 from .core import (HEAD_NAMES, ModelError, atomic_write, check_config, check_model_file, default_face_detector_path, default_model_path,
-                         file_sha256, first_line, int8_is_fast, onnx_session, pick_backend, say_once, twin_path)
+                         file_sha256, first_line, onnx_session, pick_backend, twin_path)
 # fastai builds torchvision models with the `pretrained=` argument that torchvision deprecates: its notice is not news here
 warnings.filterwarnings('ignore', message=".*(parameter 'pretrained' is deprecated|Arguments other than a weight enum).*")
 
@@ -558,7 +558,7 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
                      images:np.ndarray=None, # calibration crops (n, s, s, c) uint8 of training faces (default: `calibration_crops` of the sample data's)
                      negatives:np.ndarray=None, # crops that are no face (m, s, s, c) uint8, calibrated on too (`facekp.face_check.int8_calibration`)
                      out=None, # the int8 file (default: the int8 twin, `<name>.int8.onnx` beside `path`)
-                     max_move:float=0.5, # the largest mean move of the keypoints from the float32 twin's accepted, in crop pixels (checked where `int8_is_fast`)
+                     max_move:float=0.5, # the largest mean move of the keypoints from the float32 twin's accepted, in crop pixels
                      float_convs:int=3, # the first convolutions (from the input) kept in float32: MobileNetV2's stem and first block
                     ) -> Path: # `out`
     """Write the int8 twin of the keypoint model `path`: its float32 twin with the convolutions in int8 (but the first
@@ -605,12 +605,9 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
             except ValueError as e:
                 if method == 'MinMax' or 'bins' not in str(e): raise ModelError(f'{out}: calibration failed ({first_line(e)}); not written') from None
         a = ort.InferenceSession(str(twin), providers=['CPUExecutionProvider']).run(None, {'image': x})
-        b = ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'image': x})
+        b = onnx_session(tmp, int8=True).run(None, {'image': x})   # where int8 is not fast: its nodes as written (`onnx_session`)
         move = float(np.linalg.norm((a[0] - b[0]) * s / 2, axis=-1).mean())
-        if not int8_is_fast():   # onnxruntime's int8 arithmetic here is not what runs the twin (`pick_backend` picks it where it is fast)
-            say_once(f'{out}: written on a CPU without VNNI or a dot product, whose int8 products onnxruntime sums with saturation: '
-                     f'its keypoints were not checked against the float32 twin\'s here ({move:.2f} px apart on average)')
-        elif not move <= max_move:
+        if not move <= max_move:
             raise ModelError(f'{out}: the int8 keypoints lie {move:.2f} px (mean) from the float32 twin\'s on the calibration crops '
                              f'(more than {max_move}); not written')
         q = onnx.load(str(tmp)); del q.metadata_props[:]

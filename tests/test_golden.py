@@ -17,7 +17,7 @@ import json, sys
 import numpy as np
 import pytest
 
-from facekp.core import default_face_detector_path, default_model_path, file_sha256, int8_is_fast
+from facekp.core import default_face_detector_path, default_model_path, file_sha256
 from facekp.inference import KeypointDetector, OnnxKeypointModel, faces_to_json
 from conftest import GOLDEN, HOPPER   # tests/golden/grace_hopper.json; matplotlib's grace_hopper.jpg
 
@@ -80,9 +80,8 @@ def test_keypoints_are_the_golden_ones(found, golden, backend):
     np.testing.assert_allclose(got['box'], ref['box'], atol=0.5)            # the box, loosely
     assert abs(got['score'] - ref['score']) < 0.01 and got['score'] > 0.5   # and the score
 
-@pytest.mark.skipif(not int8_is_fast(), reason="int8 runs by default only on a CPU with VNNI or a dot product; elsewhere onnxruntime's int8 sums saturate")
 def test_int8_keypoints_are_near_the_golden_ones(found, golden):
-    "The int8 twin moves the points by a fraction of a percent of the eyes' distance on average (0.56 % measured), 2.3 % at most."
+    "The int8 twin moves the points by a fraction of a percent of the eyes' distance on average (0.56 % measured), 2.3 % at most; on any CPU (where int8 is not fast, its nodes run as written)."
     (faces,), ref = found['int8'], np.array(golden['faces'][0]['keypoints'])
     move = np.linalg.norm(faces['keypoints'] - ref, axis=-1) / np.linalg.norm(ref[36] - ref[45])
     assert move.mean() < 0.01 and move.max() < 0.04, f'int8: {100 * move.mean():.2f} % of the eyes\' distance on average, {100 * move.max():.2f} % at most'
