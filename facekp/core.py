@@ -440,6 +440,7 @@ _sessions = {}
 def onnx_session(path, # an ONNX file
                  threads:int=None, # onnxruntime's intra-op threads (None: its default)
                  int8:bool=False, # the file is an int8 twin: where int8 is not fast (`int8_is_fast`), its nodes run as written
+                 cache:bool=True, # keep the session for the next call (False for a file that lives briefly)
                 )->'onnxruntime.InferenceSession': # a session on the CPU
     "An onnxruntime CPU session for the ONNX file at `path` (one per file, thread count and way of running, while the file is unchanged); clear errors naming the file."
     try: import onnxruntime as ort
@@ -460,7 +461,7 @@ def onnx_session(path, # an ONNX file
     if as_written: opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     try: s = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
     except Exception as e: raise ModelError(f'{path}: not a readable ONNX model ({first_line(e)})') from None
-    _sessions[key] = s
+    if cache: _sessions[key] = s
     return s
 
 # %% ../nbs/00_core.ipynb #cell-149

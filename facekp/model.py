@@ -605,7 +605,7 @@ def export_int8_onnx(path=None, # a keypoint model file (.pth) with its float32 
             except ValueError as e:
                 if method == 'MinMax' or 'bins' not in str(e): raise ModelError(f'{out}: calibration failed ({first_line(e)}); not written') from None
         a = ort.InferenceSession(str(twin), providers=['CPUExecutionProvider']).run(None, {'image': x})
-        b = onnx_session(tmp, int8=True).run(None, {'image': x})   # where int8 is not fast: its nodes as written (`onnx_session`)
+        b = onnx_session(tmp, int8=True, cache=False).run(None, {'image': x})   # where int8 is not fast: its nodes as written (`onnx_session`)
         move = float(np.linalg.norm((a[0] - b[0]) * s / 2, axis=-1).mean())
         if not move <= max_move:
             raise ModelError(f'{out}: the int8 keypoints lie {move:.2f} px (mean) from the float32 twin\'s on the calibration crops '

@@ -446,10 +446,11 @@ def add_conventions(model_path, # a keypoint model file: rewritten with its poin
     plain = lambda maps: {k: {'linear': matrix_text(m['linear']), 'shift': np.round(m['shift'], 7).tolist()} for k, m in maps.items()}
     # a network that has hardly learned (a short trial run) may answer with faces of no size, whose map is no usable
     # map: its refined answers then keep the crops' map
-    refined_convs = {k: m for k, m in refined_convs.items() if is_point_map(plain({k: m})[k])}
+    stored = {k: m for k, m in plain(refined_convs).items() if is_point_map(m)}
+    refined_convs = {k: refined_convs[k] for k in stored}
     new = {k: v for k, v in cfg.items() if k != 'refined_conventions'}
     new['conventions'] = plain(convs)
-    if refined_convs: new['refined_conventions'] = plain(refined_convs)
+    if stored: new['refined_conventions'] = stored
     save_keypoint_model(model, new, model_path, **extra)
     return convs, refined_convs
 
