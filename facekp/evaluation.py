@@ -11,12 +11,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
-from fastprogress.fastprogress import progress_bar
 
 from .core import FLIP_PERM, N_POINTS, default_model_path, from_crop, load_image, point_convention, point_map, apply_point_map
 from .data import keypoints_array, open_source, prepare_split, show_keypoints, source_list, split_tables
-from .model import auc_ced, failure_rate, load_keypoint_model, mse_udacity, nme_by_region, nme_per_image
+from .model import auc_ced, crop_outputs, failure_rate, load_keypoint_model, mse_udacity, nme_by_region, nme_per_image
 from .inference import KeypointDetector, known_face_keypoints
 
 # %% auto #0
@@ -30,19 +28,14 @@ def predict_crops(model, # a keypoint network (PyTorch), in eval mode
                   progress:bool=True, # show a progress bar
                   flip:bool=False, # average each crop's answer with its mirror image's
                  )->np.ndarray: # keypoints (n, 68, 2) in crop pixels
-    "Run `model` on prepared crops: keypoints in crop pixels; `flip` averages with the mirror."
-    size = images.shape[1]; res = []
-    it = range(0, len(images), bs)
-    perm = torch.tensor(FLIP_PERM)
-    with torch.inference_mode():
-        for i in (progress_bar(it, leave=False) if progress else it):
-            x = torch.from_numpy(images[i:i + bs]).to(device).permute(0, 3, 1, 2).float() / 255
-            y = model(x).float().cpu()
-            if flip:
-                m = model(x.flip(-1)).float().cpu()[:, perm]
-                y = (y + torch.stack([-m[..., 0], m[..., 1]], -1)) / 2
-            res.append(((y.numpy() + 1) * size / 2))
-    return np.concatenate(res) if res else np.zeros((0, N_POINTS, 2), np.float32)
+    "Run `model` on prepared crops (`facekp.model.crop_outputs`: an ONNX copy on a CPU): keypoints in crop pixels; `flip` averages with the mirror."
+    model = model.to(device)
+    y = crop_outputs(model, images, bs=bs, progress=progress)
+    if flip:
+        m = crop_outputs(model, np.ascontiguousarray(images[:, :, ::-1]), bs=bs, progress=progress)[:, FLIP_PERM]
+        y = (y + np.stack([-m[..., 0], m[..., 1]], -1)) / 2
+    return (y + 1) * images.shape[1] / 2
+
 
 # %% ../nbs/08_evaluation.ipynb #cell-013
 @dataclass

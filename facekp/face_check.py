@@ -10,7 +10,7 @@ import torch
 
 from .core import crop_box, crop_image, load_image
 from .data import keypoints_array, sample_data, split_tables
-from .model import calibration_crops, pooled_features
+from .model import calibration_crops, crop_outputs
 
 # %% auto #0
 __all__ = ['drawn_negative', 'face_check_crops', 'fit_face_check', 'face_probability', 'int8_calibration']
@@ -89,14 +89,8 @@ def fit_face_check(model, # a keypoint network, `Sequential(body, head)` (`facek
                   )->dict: # the check: w, b, mean, std (tensors), train_accuracy, n_pos, n_neg
     "Fit the face check (logistic regression on pooled trunk features) on crops of the table `df`."
     pos, neg = map(np.concatenate, zip(*[face_check_crops(df, size, margin, n, seed + i) for i in range(draws)]))
-    x = np.concatenate([pos, neg]); y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
-    feats = []
-    model = model.to(device).eval()
-    with torch.inference_mode():
-        for i in range(0, len(x), 64):
-            t = torch.from_numpy(x[i:i + 64]).to(device).permute(0, 3, 1, 2).float() / 255
-            feats.append(pooled_features(model, t)[1].float().cpu())
-    f = torch.cat(feats)
+    y = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))])
+    f = torch.from_numpy(crop_outputs(model.to(device), np.concatenate([pos, neg]), features=True)[1])
     mean, std = f.mean(0), f.std(0) + 1e-4
     z = (f - mean) / std
     w = torch.zeros(z.shape[1], requires_grad=True); b = torch.zeros(1, requires_grad=True)

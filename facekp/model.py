@@ -19,6 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+from fastprogress.fastprogress import progress_bar
 from fastai.metrics import AccumMetric
 from fastai.vision.learner import create_head, create_vision_model
 
@@ -30,7 +31,7 @@ __all__ = ['LEFT_EYE_OUTER', 'RIGHT_EYE_OUTER', 'LOSSES', 'ARCHS', 'PRETRAINED_F
            'save_atomically', 'load_trunk_weights', 'resolve_pretrained', 'model_config', 'keypoint_model',
            'trunk_head_split', 'pooled_features', 'FaceCenterNet', 'save_keypoint_model', 'load_keypoint_model',
            'save_face_detector', 'load_face_detector', 'export_verified_onnx', 'WithFaceCheck', 'export_onnx',
-           'calibration_crops', 'export_int8_onnx']
+           'onnx_runner', 'crop_outputs', 'calibration_crops', 'export_int8_onnx']
 
 # %% ../nbs/02_model.ipynb #cell-006
 LEFT_EYE_OUTER, RIGHT_EYE_OUTER = 36, 45
@@ -468,6 +469,23 @@ def load_face_detector(path # a file written by `save_face_detector`
     return m.eval()
 
 # %% ../nbs/02_model.ipynb #cell-161
+def _export_onnx(net, example, f, output_names, dynamic_axes, opset):
+    "`torch.onnx.export` of `net` (its input called 'image') to `f`, a path or a file object, without the exporter's notes."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # the exporter's notes on its own internals are not the user's concern
+        torch.onnx.export(net, (example,), f, input_names=['image'], output_names=list(output_names),
+                          opset_version=opset, dynamic_axes=dynamic_axes, dynamo=False)
+
+def _onnx_mismatch(net, example, session, output_names, atol) -> str: # '' when the session gives `net`'s outputs on `example`
+    "How an ONNX session's outputs on `example` differ from PyTorch's, when by more than `atol` ('' when they agree)."
+    with torch.inference_mode(): want = net(example)
+    want = [t.float().numpy() for t in (want if isinstance(want, (tuple, list)) else (want,))]
+    got = session.run(None, {'image': example.numpy()})
+    for name, w, g in zip(output_names, want, got):
+        err = float(np.abs(w - g).max()) if w.shape == g.shape else float('inf')
+        if not err <= atol: return f'the ONNX export gives {name} {err:.3g} away from PyTorch (more than {atol})'
+    return ''
+
 def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
                          example: torch.Tensor, # an input it takes; its outputs are compared on it
                          out, # the ONNX file to write (atomically)
@@ -480,21 +498,15 @@ def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
     "Write `net` to ONNX at `out`, then run the file with onnxruntime on `example`: a `ModelError` (and no file) unless it gives PyTorch's outputs."
     import onnx, onnxruntime as ort
     net = net.eval()
-    with torch.inference_mode(): want = net(example)
-    want = [t.float().numpy() for t in (want if isinstance(want, (tuple, list)) else (want,))]
     with atomic_write(out) as tmp:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')   # the exporter's notes on its own internals are not the user's concern
-            torch.onnx.export(net, (example,), str(tmp), input_names=['image'], output_names=list(output_names),
-                              opset_version=opset, dynamic_axes=dynamic_axes, dynamo=False)
+        _export_onnx(net, example, str(tmp), output_names, dynamic_axes, opset)
         m = onnx.load(str(tmp))
         for k, v in metadata.items(): m.metadata_props.add(key=k, value=v)
         onnx.save(m, str(tmp))
-        got = ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']).run(None, {'image': example.numpy()})
-        for name, w, g in zip(output_names, want, got):
-            err = float(np.abs(w - g).max()) if w.shape == g.shape else float('inf')
-            if not err <= atol: raise ModelError(f'{out}: the ONNX export gives {name} {err:.3g} away from PyTorch (more than {atol}); not written')
+        problem = _onnx_mismatch(net, example, ort.InferenceSession(str(tmp), providers=['CPUExecutionProvider']), output_names, atol)
+        if problem: raise ModelError(f'{out}: {problem}; not written')
     return Path(out)
+
 
 # %% ../nbs/02_model.ipynb #cell-167
 class WithFaceCheck(nn.Module):
@@ -527,6 +539,53 @@ def export_onnx(path=None, # a keypoint model or face detector file (default: th
     net, outs = (model, ['keypoints']) if check is None else (WithFaceCheck(model, check), ['keypoints', 'face_probability'])
     return export_verified_onnx(net, torch.rand(2, cfg['n_in'], cfg['size'], cfg['size']), out, outs,
                                 {n: {0: 'batch'} for n in ['image'] + outs}, {**meta, 'facekp_config': json.dumps(cfg)}, opset)
+
+# %% ../nbs/02_model.ipynb #cell-176j
+def onnx_runner(net: nn.Module, # a network of image batches (n, c, s, s)
+                example: torch.Tensor, # an input it takes (2 or more images): the copy is checked against PyTorch on it
+                output_names: list=('y',), # a name for each of its outputs
+                threads: int=None, # onnxruntime's threads (default: PyTorch's)
+                atol: float=1e-3, # the largest difference from PyTorch that is accepted
+               ): # a function: images (n, c, s, s) -> a list of NumPy outputs; None without the `onnx` exporter
+    "`net`, in eval mode, as an ONNX copy in memory run by onnxruntime on the CPU (several times as fast as PyTorch there); a `ModelError` if the copy gives other numbers."
+    try: import onnx, onnxruntime as ort  # noqa: F401 (torch's exporter needs onnx)
+    except ImportError: return None
+    net = net.eval(); buf = io.BytesIO()
+    _export_onnx(net, example, buf, output_names, {n: {0: 'batch'} for n in ['image', *output_names]}, 17)
+    opts = ort.SessionOptions(); opts.intra_op_num_threads = threads or torch.get_num_threads()
+    session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
+    problem = _onnx_mismatch(net, example, session, output_names, atol)
+    if problem: raise ModelError(f'{type(net).__name__}: {problem}')
+    def run(x): return session.run(None, {'image': np.ascontiguousarray(x.detach().cpu().numpy() if torch.is_tensor(x) else x, np.float32)})
+    return run
+
+# %% ../nbs/02_model.ipynb #cell-176m
+class _KeypointsAndFeatures(nn.Module):
+    "A keypoint network's keypoints and pooled trunk features (`pooled_features`) as its two outputs."
+    def __init__(self, model: nn.Module): super().__init__(); self.model = model
+    def forward(self, x): return pooled_features(self.model, x)
+
+def crop_outputs(model: nn.Module, # a keypoint network, `Sequential(body, head)`
+                 crops: np.ndarray, # crops (n, s, s, c) uint8, as `prepare_split` cuts them
+                 features: bool=False, # also the trunk's pooled features
+                 bs: int=64, # crops per pass
+                 onnx: bool=True, # on a CPU, run an ONNX copy (`onnx_runner`) when the exporter is installed
+                 progress: bool=False, # show a progress bar
+                ): # keypoints (n, 68, 2) in [-1, 1]; with `features`, (keypoints, features (n, channels))
+    "The network's keypoints (and pooled features) of many crops: on a CPU through an ONNX copy when it can be made, else PyTorch."
+    net = _KeypointsAndFeatures(model).eval() if features else model.eval()
+    device = next(model.parameters()).device
+    def batch(i): return torch.from_numpy(crops[i:i + bs]).permute(0, 3, 1, 2).float().div_(255)
+    run = onnx_runner(net, torch.rand(2, *batch(0).shape[1:], generator=torch.Generator().manual_seed(0)),
+                      ('keypoints', 'features') if features else ('keypoints',)) if onnx and device.type == 'cpu' and len(crops) else None
+    outs = []
+    with torch.inference_mode():
+        for i in (progress_bar(range(0, len(crops), bs), leave=False) if progress else range(0, len(crops), bs)):
+            y = run(batch(i)) if run is not None else net(batch(i).to(device))
+            outs.append([t.float().cpu().numpy() if torch.is_tensor(t) else t for t in (y if isinstance(y, (list, tuple)) else [y])])
+    if not outs: outs = [[np.zeros((0, N_POINTS, 2), np.float32)] + ([np.zeros((0, 0), np.float32)] if features else [])]
+    joined = [np.concatenate(o) for o in zip(*outs)]
+    return tuple(joined) if features else joined[0]
 
 # %% ../nbs/02_model.ipynb #cell-176b
 def calibration_crops(train, # a training table (`split_tables(data)[0]`): never the faces held out for validation or test

@@ -13,8 +13,8 @@ from .core import (FLIP_PERM, MODELS_DIR, N_POINTS, atomic_write, default_model_
                          onnx_available, resolve_device, to_crop, twin_path)
 # facekp.data before fastai: it quiets fastai's import-time warning
 from .data import keypoint_dls, keypoints_array, prepare_split, source_list, split_tables
-from .model import (ARCHS, NME, ModelError, keypoint_loss, keypoint_model, load_keypoint_model, model_config,
-                          pooled_features, read_weights, save_atomically, save_keypoint_model, export_onnx, export_int8_onnx,
+from .model import (ARCHS, NME, ModelError, crop_outputs, keypoint_loss, keypoint_model, load_keypoint_model, model_config,
+                          read_weights, save_atomically, save_keypoint_model, export_onnx, export_int8_onnx,
                           nme_per_image, trunk_cut, trunk_head_split)
 from .face_check import face_check_crops, face_probability, fit_face_check, int8_calibration
 from .inference import KeypointDetector, known_face_keypoints
@@ -380,9 +380,7 @@ def add_face_check(model_path, # a keypoint model file: rewritten with the face 
     train, val = split_tables(data, valid, seed=seed, limit=limit)
     check = fit_face_check(model, train, cfg['size'], cfg['margin'], n=n, seed=seed)
     pos, neg = face_check_crops(val, cfg['size'], cfg['margin'], n=min(n, 500), seed=seed + 1)
-    with torch.inference_mode():
-        f = pooled_features(model, torch.from_numpy(np.concatenate([pos, neg])).permute(0, 3, 1, 2).float() / 255)[1]
-    p = face_probability(check, f)
+    p = face_probability(check, crop_outputs(model, np.concatenate([pos, neg]), features=True)[1])
     check['valid_accuracy'] = float(((p > 0.5) == np.r_[np.ones(len(pos)), np.zeros(len(neg))]).mean())
     extra = {**extra, 'face_check': check}
     save_keypoint_model(model, cfg, model_path, **extra)
@@ -433,8 +431,7 @@ def add_conventions(model_path, # a keypoint model file: rewritten with its poin
         pipeline = _fit_pipeline(model_path, model, cfg, extra, face_detector, tmp) if refined else None
         for kind, df in train.groupby('kind', sort=False):
             prep = prepare_split(df, cfg['size'], cfg['crop'], cfg['margin'], cfg['n_in'] == 1, progress=False)
-            x = torch.from_numpy(prep.images).permute(0, 3, 1, 2)
-            with torch.inference_mode(): pred = torch.cat([model(x[i:i + bs].float() / 255) for i in range(0, len(x), bs)]).numpy()
+            pred = crop_outputs(model, prep.images, bs=bs)
             convs[kind] = fit_point_map(pred, prep.points * 2 / cfg['size'] - 1, **kwargs)
             if not refined: continue
             true = keypoints_array(df)   # the pipeline's answers, each face found in its benchmark picture; faces not found are left out
