@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .core import FLIP_PERM, N_POINTS, default_model_path, from_crop, load_image, point_convention, point_map, apply_point_map
+from .core import FLIP_PERM, default_model_path, from_crop, load_image, point_convention, point_map, apply_point_map
 from .data import keypoints_array, open_source, prepare_split, show_keypoints, source_list, split_tables
 from .model import auc_ced, crop_outputs, failure_rate, load_keypoint_model, mse_udacity, nme_by_region, nme_per_image
 from .inference import KeypointDetector, known_face_keypoints
@@ -35,7 +35,6 @@ def predict_crops(model, # a keypoint network (PyTorch), in eval mode
         m = crop_outputs(model, np.ascontiguousarray(images[:, :, ::-1]), bs=bs, progress=progress)[:, FLIP_PERM]
         y = (y + np.stack([-m[..., 0], m[..., 1]], -1)) / 2
     return (y + 1) * images.shape[1] / 2
-
 
 # %% ../nbs/08_evaluation.ipynb #cell-013
 @dataclass

@@ -507,7 +507,6 @@ def export_verified_onnx(net: nn.Module, # the network to export, in eval mode
         if problem: raise ModelError(f'{out}: {problem}; not written')
     return Path(out)
 
-
 # %% ../nbs/02_model.ipynb #cell-167
 class WithFaceCheck(nn.Module):
     "A keypoint network with its face check as a second output: keypoints (n, 68, 2) and the probability (n,) that each crop is a face."
