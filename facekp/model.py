@@ -577,7 +577,7 @@ def crop_outputs(model: nn.Module, # a keypoint network, `Sequential(body, head)
     def batch(i): return torch.from_numpy(crops[i:i + bs]).permute(0, 3, 1, 2).float().div_(255)
     run = None
     if onnx and device.type == 'cpu' and len(crops):
-        try: run = onnx_runner(net, torch.rand(2, *batch(0).shape[1:], generator=torch.Generator().manual_seed(0)),
+        try: run = onnx_runner(net, torch.rand(2, crops.shape[3], *crops.shape[1:3], generator=torch.Generator().manual_seed(0)),
                                ('keypoints', 'features') if features else ('keypoints',))
         except Exception as e:   # the copy only saves time: PyTorch gives the same numbers, so a failed copy never stops the work
             warnings.warn(f'{type(model).__name__}: no ONNX copy ({first_line(e)}); running PyTorch')
